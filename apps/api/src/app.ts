@@ -1,0 +1,37 @@
+import type { Services } from '@rungate/governance';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { dashboardAuth } from './plugins/dashboard-auth.ts';
+import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerGraphql } from './graphql/plugin.ts';
+import { registerRestRoutes } from './routes/index.ts';
+import { registerTrpc } from './trpc/plugin.ts';
+
+export interface AppOptions {
+  services: Services;
+  bodyLimit?: number;
+  logger?: FastifyServerOptions['logger'];
+  /** Folder with the built dashboard; served at `/` when given. */
+  webDir?: string;
+}
+
+export type ApiApp = FastifyInstance;
+
+/** Builds the whole single-node HTTP surface without listening, so tests can `inject`. */
+export async function buildApp(options: AppOptions): Promise<ApiApp> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
+    // Ids in paths are validated by the routes; keep Fastify from answering 400 on its own.
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  await app.register(dashboardAuth, { services: options.services });
+  await registerRestRoutes(app, options.services);
+  await registerTrpc(app, options.services);
+  registerGraphql(app, options.services);
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { Operation } from '@rungate/contracts';
+import { toRoutePath } from '@rungate/contracts';
+import type { AuthContext, Scope } from '@rungate/governance';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<Op extends Operation> {
+  params: Parsed<Op['params']>;
+  query: Parsed<Op['query']>;
+  body: Parsed<Op['body']>;
+  /** Set on dashboard routes; not set on public or agent routes. */
+  auth: AuthContext;
+  request: FastifyRequest;
+}
+
+/**
+ * Registers one spec operation: validation comes from its contract, the status from its
+ * success code; the handler only calls a service and shapes the envelope.
+ */
+export function addRoute<Op extends Operation>(
+  app: FastifyInstance,
+  operation: Op,
+  handler: (input: RouteInput<Op>) => Promise<unknown>,
+  options: { scope?: Scope } = {},
+): void {
+  app.route({
+    method: operation.method,
+    url: toRoutePath(operation.path),
+    schema: {
+      ...(operation.params ? { params: operation.params } : {}),
+      ...(operation.query ? { querystring: operation.query } : {}),
+      ...(operation.body ? { body: operation.body } : {}),
+    },
+    config: { auth: operation.auth, ...(options.scope ? { scope: options.scope } : {}) },
+    handler: async (request, reply) => {
+      const result = await handler({
+        params: request.params as Parsed<Op['params']>,
+        query: request.query as Parsed<Op['query']>,
+        body: request.body as Parsed<Op['body']>,
+        auth: request.auth,
+        request,
+      });
+      reply.code(operation.successStatus);
+      return result === undefined ? reply.send() : reply.send(result);
+    },
+  });
+}

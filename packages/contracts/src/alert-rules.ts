@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import {
+  IdParams,
+  JsonObject,
+  NullableString,
+  Timestamp,
+  Uuid,
+  Visibility,
+  auditFields,
+  dataEnvelope,
+  listEnvelope,
+  MessageResult,
+} from './common.ts';
+import { DashboardAuthError, ErrorResponse } from './errors.ts';
+import { defineOperation } from './operation.ts';
+
+export const AlertConditionType = z.enum([
+  'cost_threshold',
+  'error_rate',
+  'rate_limit_approaching',
+  'approval_pending_timeout',
+  'failover_rate',
+]);
+export type AlertConditionType = z.infer<typeof AlertConditionType>;
+
+export const AlertRuleStatus = z.enum(['active', 'disabled']);
+
+export const AlertRule = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    description: NullableString.optional(),
+    org_id: Uuid.nullable().optional(),
+    agent_id: Uuid.nullable().optional().describe('Null watches every agent'),
+    condition_type: AlertConditionType,
+    condition_config: JsonObject.describe('Thresholds and windows of the condition'),
+    cooldown_seconds: z.number().int(),
+    last_triggered_at: Timestamp.nullable().optional(),
+    status: AlertRuleStatus,
+    scope: Visibility.optional(),
+    ...auditFields,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .describe('A condition that fires alert.triggered webhooks');
+export type AlertRule = z.infer<typeof AlertRule>;
+
+const alertRuleFields = {
+  name: z.string().min(1),
+  description: z.string().optional(),
+  agent_id: Uuid.optional().describe('Required for rate_limit_approaching'),
+  condition_type: AlertConditionType,
+  condition_config: JsonObject.optional(),
+  cooldown_seconds: z.number().int().min(0).optional().describe('Quiet time between triggers (default 300)'),
+  scope: Visibility.optional().describe('Members may only create personal rules (default org)'),
+};
+
+export const CreateAlertRuleInput = z
+  .object({ ...alertRuleFields, cooldown_seconds: alertRuleFields.cooldown_seconds.default(300) })
+  .refine((rule) => rule.condition_type !== 'rate_limit_approaching' || rule.agent_id !== undefined, {
+    message: 'agent_id is required for rate_limit_approaching',
+    path: ['agent_id'],
+  })
+  .describe('New alert rule');
+export type CreateAlertRuleInput = z.infer<typeof CreateAlertRuleInput>;
+
+/** PUT takes any subset of the create fields; nothing is defaulted. */
+export const UpdateAlertRuleInput = z.object(alertRuleFields).partial();
+export type UpdateAlertRuleInput = z.infer<typeof UpdateAlertRuleInput>;
+
+export const ListAlertRulesQuery = z.object({
+  agent_id: z.string().optional(),
+  condition_type: z.string().optional(),
+  status: AlertRuleStatus.optional(),
+});
+export type ListAlertRulesQuery = z.infer<typeof ListAlertRulesQuery>;
+
+const AlertRuleResult = dataEnvelope(AlertRule);
+const tag = 'AlertRules';
+const auth = 'dashboard';
+
+const alertRuleAction = <const Id extends string, const Path extends string>(
+  operationId: Id,
+  path: Path,
+  summary: string,
+) =>
+  defineOperation({
+    operationId,
+    method: 'POST',
+    path,
+    tag,
+    summary,
+    auth,
+    params: IdParams,
+    responses: { 200: AlertRuleResult, 401: DashboardAuthError, 404: ErrorResponse },
+    successStatus: 200,
+  });
+
+export const alertRuleOperations = {
+  create: defineOperation({
+    operationId: 'createAlertRule',
+    method: 'POST',
+    path: '/api/alert-rules',
+    tag,
+    summary: 'Create an alert rule',
+    auth,
+    body: CreateAlertRuleInput,
+    responses: { 201: AlertRuleResult, 400: ErrorResponse, 401: DashboardAuthError, 409: ErrorResponse },
+    successStatus: 201,
+  }),
+  list: defineOperation({
+    operationId: 'listAlertRules',
+    method: 'GET',
+    path: '/api/alert-rules',
+    tag,
+    summary: 'List alert rules',
+    auth,
+    query: ListAlertRulesQuery,
+    responses: { 200: listEnvelope(AlertRule), 401: DashboardAuthError },
+    successStatus: 200,
+  }),
+  get: defineOperation({
+    operationId: 'getAlertRule',
+    method: 'GET',
+    path: '/api/alert-rules/{id}',
+    tag,
+    summary: 'Get an alert rule by ID',
+    auth,
+    params: IdParams,
+    responses: { 200: AlertRuleResult, 401: DashboardAuthError, 404: ErrorResponse },
+    successStatus: 200,
+  }),
+  update: defineOperation({
+    operationId: 'updateAlertRule',
+    method: 'PUT',
+    path: '/api/alert-rules/{id}',
+    tag,
+    summary: 'Update an alert rule',
+    auth,
+    params: IdParams,
+    body: UpdateAlertRuleInput,
+    responses: { 200: AlertRuleResult, 400: ErrorResponse, 401: DashboardAuthError, 404: ErrorResponse },
+    successStatus: 200,
+  }),
+  delete: defineOperation({
+    operationId: 'deleteAlertRule',
+    method: 'DELETE',
+    path: '/api/alert-rules/{id}',
+    tag,
+    summary: 'Delete an alert rule',
+    auth,
+    params: IdParams,
+    responses: { 200: MessageResult, 401: DashboardAuthError, 404: ErrorResponse },
+    successStatus: 200,
+  }),
+  enable: alertRuleAction('enableAlertRule', '/api/alert-rules/{id}/enable', 'Enable an alert rule'),
+  disable: alertRuleAction('disableAlertRule', '/api/alert-rules/{id}/disable', 'Disable an alert rule'),
+};

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** Any 8-4-4-4-12 hex id (Postgres `uuid` accepts them all, so we do too). */
+export const Uuid = z.guid();
+
+/** ISO 8601 date-time; `Z` or a numeric offset. */
+export const Timestamp = z.iso.datetime({ offset: true });
+
+export const NullableString = z.string().nullable();
+
+/** Free-form JSON object (metadata, snapshots, provider payloads). */
+export const JsonObject = z.record(z.string(), z.unknown());
+
+export const Outcome = z.enum(['success', 'partial', 'failed']);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** Who can see a resource: the whole org or only its owner. */
+export const Visibility = z.enum(['org', 'personal']);
+export type Visibility = z.infer<typeof Visibility>;
+
+export const SortOrder = z.enum(['asc', 'desc']);
+
+/** Tenant columns present on most resources. */
+export const tenantFields = {
+  org_id: NullableString.optional(),
+  workspace_id: NullableString.optional(),
+};
+
+/** Tenant columns a caller may send; the server derives them from the credential. */
+export const tenantInputFields = {
+  org_id: z.string().nullable().optional(),
+  workspace_id: z.string().nullable().optional(),
+};
+
+/** Who created and last changed a resource. */
+export const auditFields = {
+  member_id: NullableString.optional().describe('Member who owns the resource'),
+  created_by: NullableString.optional(),
+  updated_by: NullableString.optional(),
+  created_by_token_id: NullableString.optional().describe('Admin token used to create it; null for sessions'),
+  updated_by_token_id: NullableString.optional().describe('Admin token used for the last change; null for sessions'),
+};
+
+export const TokenCounts = z.object({
+  input: z.number().int(),
+  output: z.number().int(),
+  cache_read: z.number().int(),
+  cache_creation: z.number().int(),
+});
+
+export const TokenTotals = TokenCounts.extend({
+  total: z.number().int().describe('input + output + cache_read + cache_creation'),
+});
+
+/** `{ data }` response body. */
+export const dataEnvelope = <T extends z.ZodType>(schema: T) => z.object({ data: schema });
+
+/** `{ data, total }` list response body. */
+export const listEnvelope = <T extends z.ZodType>(schema: T) =>
+  z.object({ data: z.array(schema), total: z.number().int() });
+
+export const MessageResult = dataEnvelope(z.object({ message: z.string() }));
+
+// ---- request pieces -------------------------------------------------------
+
+export const IdParams = z.object({ id: Uuid });
+export const NameParams = z.object({ name: z.string().min(1) });
+
+/** Page size from a query string: defaults, lower bound 1, optional cap. */
+export const limitQuery = (defaultValue: number, max?: number) => {
+  const base = z.coerce.number().int().min(1);
+  return (max === undefined ? base : base.max(max)).default(defaultValue);
+};
+
+export const OffsetQuery = z.coerce.number().int().min(0).default(0);
+
+/** A `true`/`false` query flag, parsed to a boolean. */
+export const BooleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const PaginationQuery = z.object({
+  limit: limitQuery(50, 200),
+  offset: OffsetQuery,
+});
+export type PaginationQuery = z.infer<typeof PaginationQuery>;
+
+export const dateRangeQuery = {
+  since: Timestamp.optional().describe('Start of the time range'),
+  until: Timestamp.optional().describe('End of the time range'),
+};

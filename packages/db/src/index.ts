@@ -1,0 +1,12 @@
+export {
+  createDatabase,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseOptions,
+  type Driver,
+  type Executor,
+  type Schema,
+  type Transaction,
+} from './client.ts';
+export * as schema from './schema/index.ts';
+export * from './schema/index.ts';
