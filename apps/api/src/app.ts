@@ -6,6 +6,7 @@ import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerGraphql } from './graphql/plugin.ts';
 import { registerRestRoutes } from './routes/index.ts';
 import { registerTrpc } from './trpc/plugin.ts';
+import { hasWebBuild, registerWeb } from './plugins/web.ts';
 
 export interface AppOptions {
   services: Services;
@@ -33,5 +34,6 @@ export async function buildApp(options: AppOptions): Promise<ApiApp> {
   await registerRestRoutes(app, options.services);
   await registerTrpc(app, options.services);
   registerGraphql(app, options.services);
+  if (options.webDir && hasWebBuild(options.webDir)) await registerWeb(app, options.webDir);
   return app;
 }

@@ -10,3 +10,4 @@ export {
 } from './client.ts';
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';
+export { queryRows } from './query-rows.ts';

@@ -6,11 +6,17 @@ import { readCredentials } from '../plugins/dashboard-auth.ts';
 import { queryLimitsRule } from './limits.ts';
 import { schema } from './schema.ts';
 
+/**
+ * graphql-yoga may raise errors from the other build of `graphql` (CJS vs ESM), where
+ * `instanceof GraphQLError` is false; recognise them by name instead.
+ */
+const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
+
 /** Service errors keep their message and code; anything else is masked. */
 function maskError(error: unknown, message: string): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const original = isGraphQLError(error) ? error.originalError : error;
   if (original instanceof AppError) return new GraphQLError(original.message, { extensions: { code: original.code } });
-  if (error instanceof GraphQLError && !error.originalError) return error;
+  if (isGraphQLError(error) && !error.originalError) return error;
   return new GraphQLError(message, { extensions: { code: 'internal_error' } });
 }
 

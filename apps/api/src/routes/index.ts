@@ -2,10 +2,22 @@ import type { Services } from '@rungate/governance';
 import type { FastifyInstance } from 'fastify';
 import { accountRoutes } from './account.ts';
 import { adminTokenRoutes } from './admin-tokens.ts';
+import { agentRoutes } from './agents.ts';
+import { approvalRoutes } from './approvals.ts';
 import { healthRoutes } from './health.ts';
+import { registrationRoutes } from './registration.ts';
+import { policyRoutes } from './policies.ts';
+import { providerKeyRoutes } from './provider-keys.ts';
+import { runRoutes } from './runs.ts';
 
 export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
   healthRoutes(app, services);
+  registrationRoutes(app, services);
+  policyRoutes(app, services);
   accountRoutes(app, services);
   adminTokenRoutes(app, services);
+  agentRoutes(app, services);
+  providerKeyRoutes(app, services);
+  runRoutes(app, services);
+  approvalRoutes(app, services);
 }

@@ -2,7 +2,7 @@ import type { Operation } from '@rungate/contracts';
 import { toRoutePath } from '@rungate/contracts';
 import type { AuthContext, Scope } from '@rungate/governance';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -13,6 +13,16 @@ export interface RouteInput<Op extends Operation> {
   /** Set on dashboard routes; not set on public or agent routes. */
   auth: AuthContext;
   request: FastifyRequest;
+}
+
+/** A handler result answered with another of the operation's statuses (an upsert's 201 on create). */
+export class WithStatus {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(status: number, body: unknown) {
+    this.status = status;
+    this.body = body;
+  }
 }
 
 /**
@@ -31,7 +41,8 @@ export function addRoute<Op extends Operation>(
     schema: {
       ...(operation.params ? { params: operation.params } : {}),
       ...(operation.query ? { querystring: operation.query } : {}),
-      ...(operation.body ? { body: operation.body } : {}),
+      // Fastify validates an absent body as null; contracts model an optional body as undefined.
+      ...(operation.body ? { body: z.preprocess((value) => value ?? undefined, operation.body) } : {}),
     },
     config: { auth: operation.auth, ...(options.scope ? { scope: options.scope } : {}) },
     handler: async (request, reply) => {
@@ -42,6 +53,7 @@ export function addRoute<Op extends Operation>(
         auth: request.auth,
         request,
       });
+      if (result instanceof WithStatus) return reply.code(result.status).send(result.body);
       reply.code(operation.successStatus);
       return result === undefined ? reply.send() : reply.send(result);
     },

@@ -1,0 +1,11 @@
+import type { SQL } from 'drizzle-orm';
+import type { Executor } from './client.ts';
+
+/**
+ * Runs raw SQL and returns its rows. Both drivers answer `execute` with `{ rows }`, but the
+ * driver-neutral `Database` type cannot say so; this is the one place that bridges it.
+ */
+export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,2 @@
+export * from './record-step.ts';
+export * from './reserve-budget.ts';

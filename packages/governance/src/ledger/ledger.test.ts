@@ -1,0 +1,121 @@
+import { type Database, ledgerEntries, runs, steps } from '@rungate/db';
+import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedRun } from '../../test/fixtures.ts';
+import { NO_USAGE, recordStep, type StepRecord } from './record-step.ts';
+import { reserveBudget, sweepExpiredReservations } from './reserve-budget.ts';
+
+let database: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.db;
+});
+afterAll(() => database.close());
+
+const now = new Date('2026-06-01T12:00:00Z');
+
+function step(ids: { orgId: string; runId: string; agentId: string }, overrides: Partial<StepRecord> = {}): StepRecord {
+  return {
+    ...ids,
+    type: 'llm_call',
+    status: 'success',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    providerKeyId: null,
+    streaming: false,
+    request: null,
+    response: null,
+    usage: { input: 100, output: 50, cacheRead: 10, cacheCreation: 0 },
+    costUsd: '0.0000465000',
+    priceMissing: false,
+    latencyMs: 12,
+    routedFrom: null,
+    failoverAttempts: 0,
+    failoverContext: null,
+    errorKind: null,
+    errorMessage: null,
+    governanceBlock: false,
+    reservationId: null,
+    now,
+    ...overrides,
+  };
+}
+
+describe('recordStep', () => {
+  it('writes step, ledger entry and run totals together, numbering steps', async () => {
+    const ids = await seedRun(db);
+    const first = await recordStep(db, step(ids));
+    const second = await recordStep(db, step(ids, { costUsd: '0.0000000001', usage: { ...NO_USAGE, output: 1 } }));
+    expect([first.stepNumber, second.stepNumber]).toEqual([1, 2]);
+    expect(second.runTotalCostUsd).toBe('0.0000465001');
+    expect(second.runTotalTokens).toBe(161);
+
+    const [run] = await db.select().from(runs).where(eq(runs.id, ids.runId));
+    expect(run).toMatchObject({ stepCount: 2, inputTokens: 100, outputTokens: 51, cacheReadTokens: 10, totalTokens: 161 });
+    const [sum] = await db
+      .select({ cost: sql<string>`sum(${ledgerEntries.costUsd})`, n: sql<number>`count(*)::int` })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.runId, ids.runId));
+    expect(sum).toEqual({ cost: run!.totalCostUsd, n: 2 });
+  });
+
+  it('records a blocked step without a ledger entry and flags the run', async () => {
+    const ids = await seedRun(db);
+    await recordStep(db, step(ids, { status: 'policy_blocked', usage: NO_USAGE, costUsd: '0', governanceBlock: true, response: { error: { code: 'model_blocked' } } }));
+    const [run] = await db.select().from(runs).where(eq(runs.id, ids.runId));
+    expect(run).toMatchObject({ stepCount: 1, hasGovernanceBlock: true, totalCostUsd: '0.0000000000' });
+    expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.runId, ids.runId))).toHaveLength(0);
+    expect(await db.select().from(steps).where(eq(steps.runId, ids.runId))).toHaveLength(1);
+  });
+});
+
+describe('reserveBudget', () => {
+  const limits = { hardLimitUsd: 1, hardLimitTokens: null, maxCostPerHourUsd: null };
+
+  it('never lets 50 concurrent holds exceed the hard limit', async () => {
+    const ids = await seedRun(db);
+    const attempts = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, (headroom) =>
+          Number(headroom.usd) >= 0.03 ? { amountUsd: '0.03', tokens: 0 } : null,
+        ),
+      ),
+    );
+    expect(attempts.filter((a) => a.reserved)).toHaveLength(33);
+    const [held] = await db.execute(sql`SELECT sum(amount_usd)::text AS usd FROM budget_reservations WHERE run_id = ${ids.runId}::uuid`).then(
+      (r) => (r as unknown as { rows: { usd: string }[] }).rows,
+    );
+    expect(held!.usd).toBe('0.9900000000');
+  });
+
+  it('counts settled spend and releases the hold when the step is recorded', async () => {
+    const ids = await seedRun(db);
+    const hold = await reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, () => ({ amountUsd: '0.5', tokens: 0 }));
+    expect(hold).toMatchObject({ reserved: true, headroom: { usd: '1.0000000000' } });
+    if (!hold.reserved) throw new Error('expected a hold');
+    await recordStep(db, step(ids, { costUsd: '0.2', reservationId: hold.reservationId }));
+    const next = await reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, () => null);
+    expect(next.headroom.usd).toBe('0.8000000000');
+  });
+
+  it('caps an agent per hour across runs, counting the ledger of the last hour', async () => {
+    const ids = await seedRun(db);
+    const hourly = { hardLimitUsd: null, hardLimitTokens: null, maxCostPerHourUsd: 0.5 };
+    await recordStep(db, step(ids, { costUsd: '0.45' }));
+    const result = await reserveBudget(db, { ...ids, limits: hourly, now, ttlMs: 60_000 }, () => null);
+    expect(result.headroom).toEqual({ usd: null, tokens: null, hourlyUsd: '0.0500000000' });
+    const later = await reserveBudget(db, { ...ids, limits: hourly, now: new Date(now.getTime() + 3_600_001), ttlMs: 60_000 }, () => null);
+    expect(later.headroom.hourlyUsd).toBe('0.5000000000');
+  });
+
+  it('ignores and sweeps holds that outlived their ttl', async () => {
+    const ids = await seedRun(db);
+    await reserveBudget(db, { ...ids, limits, now, ttlMs: 1_000 }, () => ({ amountUsd: '0.9', tokens: 0 }));
+    const later = new Date(now.getTime() + 2_000);
+    const result = await reserveBudget(db, { ...ids, limits, now: later, ttlMs: 1_000 }, () => null);
+    expect(result.headroom.usd).toBe('1.0000000000');
+    expect(await sweepExpiredReservations(db, later)).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,50 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RateLimiter } from './limiter.ts';
+import { MemoryRateLimiter } from './memory.ts';
+import { RedisRateLimiter } from './redis.ts';
+
+const redisUrl = process.env.REDIS_URL;
+const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : null;
+afterAll(async () => {
+  await redis?.quit();
+});
+
+const limiters: [string, () => RateLimiter][] = [['memory', () => new MemoryRateLimiter()]];
+if (redis) limiters.push(['redis', () => new RedisRateLimiter(redis, `rungate:test:${process.pid}:${Date.now()}`)]);
+
+describe.each(limiters)('%s rate limiter', (_name, make) => {
+  const t0 = 1_800_000_000_000; // a window boundary (divisible by 60 000)
+
+  it('lets max_requests_per_minute through, then refuses with the time left in the window', async () => {
+    const limiter = make();
+    const limits = { max_requests_per_minute: 3 };
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await limiter.admit('a:p', limits, t0 + 10_000));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+    expect(results[3]).toEqual({ allowed: false, limit: 'requests', max: 3, retryAfterMs: 50_000 });
+    expect((await limiter.admit('a:p', limits, t0 + 60_000)).allowed).toBe(true);
+  });
+
+  it('keeps counters per key (agent per policy)', async () => {
+    const limiter = make();
+    const limits = { max_requests_per_minute: 1 };
+    expect((await limiter.admit('a:p1', limits, t0)).allowed).toBe(true);
+    expect((await limiter.admit('a:p2', limits, t0)).allowed).toBe(true);
+    expect((await limiter.admit('a:p1', limits, t0)).allowed).toBe(false);
+  });
+
+  it('refuses once the window has used max_tokens_per_minute', async () => {
+    const limiter = make();
+    const limits = { max_tokens_per_minute: 100 };
+    expect((await limiter.admit('b:p', limits, t0)).allowed).toBe(true);
+    await limiter.recordTokens('b:p', 100, t0 + 1);
+    expect(await limiter.admit('b:p', limits, t0 + 30_000)).toEqual({ allowed: false, limit: 'tokens', max: 100, retryAfterMs: 30_000 });
+    expect((await limiter.admit('b:p', limits, t0 + 60_000)).allowed).toBe(true);
+  });
+
+  it('counts nothing when unlimited', async () => {
+    const limiter = make();
+    for (let i = 0; i < 50; i++) expect((await limiter.admit('c:p', {}, t0)).allowed).toBe(true);
+  });
+});
