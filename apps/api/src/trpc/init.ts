@@ -25,6 +25,8 @@ const TRPC_CODE: Record<AppError['code'], TRPC_ERROR_CODE_KEY> = {
 };
 
 const t = initTRPC.context<TrpcContext>().create({
+  // Never send stack traces to clients, whatever NODE_ENV says.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

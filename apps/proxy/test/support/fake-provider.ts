@@ -1,5 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { anthropicErrorType, anthropicResponse, anthropicStreamEvents } from './fake/anthropic.ts';
+import { openAIErrorType, openAIResponse, openAIStreamEvents } from './fake/openai.ts';
+import { endsWithToolResult, type FakeFormat, type FakeUsage, isObject, type Json, offeredTools, type Reply } from './fake/reply.ts';
+
+export type { FakeFormat, FakeUsage } from './fake/reply.ts';
 
 /**
  * A local provider speaking OpenAI Chat Completions (`POST /v1/chat/completions`) and Anthropic
@@ -8,17 +13,6 @@ import type { AddressInfo, Socket } from 'node:net';
  * against it prove something: its output is checked against the official SDKs in
  * `fake-provider.test.ts`.
  */
-
-export type FakeFormat = 'openai' | 'anthropic';
-
-export interface FakeUsage {
-  /** Uncached input tokens (OpenAI's `prompt_tokens` is this plus `cacheRead`). */
-  input: number;
-  output: number;
-  cacheRead: number;
-  /** Anthropic only: OpenAI has no cache-creation field. */
-  cacheCreation: number;
-}
 
 export interface FakeBehavior {
   /** Assistant text. */
@@ -76,7 +70,6 @@ export interface FakeProviderOptions {
 }
 
 type BehaviorFn = (request: RecordedRequest) => FakeBehavior;
-type Json = Record<string, unknown>;
 
 const DEFAULT_TEXT = 'Hello from the fake provider.';
 const DEFAULT_USAGE: FakeUsage = { input: 20, output: 10, cacheRead: 0, cacheCreation: 0 };
@@ -277,147 +270,6 @@ export function startFakeProvider(options?: FakeProviderOptions): Promise<FakePr
   return new FakeProvider(options).start();
 }
 
-interface Reply {
-  id: string;
-  toolCallId: string;
-  model: string;
-  text: string;
-  toolCall: { name: string; arguments: Record<string, unknown> } | null;
-  usage: FakeUsage;
-}
-
-const created = () => Math.floor(Date.now() / 1000);
-
-function openAIUsage(usage: FakeUsage) {
-  const prompt = usage.input + usage.cacheRead;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: usage.output,
-    total_tokens: prompt + usage.output,
-    prompt_tokens_details: { cached_tokens: usage.cacheRead, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-  };
-}
-
-function openAIResponse(reply: Reply): Json {
-  const toolCalls = reply.toolCall && [
-    { id: reply.toolCallId, type: 'function', function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.arguments) } },
-  ];
-  return {
-    id: reply.id,
-    object: 'chat.completion',
-    created: created(),
-    model: reply.model,
-    system_fingerprint: 'fp_fake',
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: toolCalls ? null : reply.text,
-          refusal: null,
-          annotations: [],
-          ...(toolCalls ? { tool_calls: toolCalls } : {}),
-        },
-        logprobs: null,
-        finish_reason: toolCalls ? 'tool_calls' : 'stop',
-      },
-    ],
-    usage: openAIUsage(reply.usage),
-  };
-}
-
-function openAIStreamEvents(reply: Reply, includeUsage: boolean): string[] {
-  const base = { id: reply.id, object: 'chat.completion.chunk', created: created(), model: reply.model, system_fingerprint: 'fp_fake' };
-  const chunk = (delta: Json, finishReason: string | null = null): Json => ({
-    ...base,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    ...(includeUsage ? { usage: null } : {}),
-  });
-  const chunks: Json[] = [chunk({ role: 'assistant', content: reply.toolCall ? null : '', refusal: null })];
-  if (reply.toolCall) {
-    const args = JSON.stringify(reply.toolCall.arguments);
-    chunks.push(
-      chunk({ tool_calls: [{ index: 0, id: reply.toolCallId, type: 'function', function: { name: reply.toolCall.name, arguments: '' } }] }),
-      ...slices(args).map((piece) => chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
-      chunk({}, 'tool_calls'),
-    );
-  } else {
-    chunks.push(...pieces(reply.text).map((piece) => chunk({ content: piece })), chunk({}, 'stop'));
-  }
-  if (includeUsage) chunks.push({ ...base, choices: [], usage: openAIUsage(reply.usage) });
-  return [...chunks.map((data) => `data: ${JSON.stringify(data)}\n\n`), 'data: [DONE]\n\n'];
-}
-
-function anthropicUsage(usage: FakeUsage, output: number) {
-  return {
-    input_tokens: usage.input,
-    cache_creation_input_tokens: usage.cacheCreation,
-    cache_read_input_tokens: usage.cacheRead,
-    output_tokens: output,
-  };
-}
-
-function anthropicContent(reply: Reply): Json[] {
-  if (!reply.toolCall) return [{ type: 'text', text: reply.text }];
-  return [
-    { type: 'text', text: `Calling ${reply.toolCall.name}.` },
-    { type: 'tool_use', id: reply.toolCallId, name: reply.toolCall.name, input: reply.toolCall.arguments },
-  ];
-}
-
-function anthropicResponse(reply: Reply): Json {
-  return {
-    id: reply.id,
-    type: 'message',
-    role: 'assistant',
-    model: reply.model,
-    content: anthropicContent(reply),
-    stop_reason: reply.toolCall ? 'tool_use' : 'end_turn',
-    stop_sequence: null,
-    usage: anthropicUsage(reply.usage, reply.usage.output),
-  };
-}
-
-function anthropicStreamEvents(reply: Reply, messageDeltas: number): string[] {
-  const event = (data: Json) => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
-  const events = [
-    event({
-      type: 'message_start',
-      message: { ...anthropicResponse(reply), content: [], stop_reason: null, usage: anthropicUsage(reply.usage, 1) },
-    }),
-  ];
-  for (const [index, block] of anthropicContent(reply).entries()) {
-    if (block.type === 'text') {
-      events.push(event({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
-      if (index === 0) events.push(event({ type: 'ping' }));
-      for (const piece of pieces(String(block.text))) {
-        events.push(event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }));
-      }
-    } else {
-      events.push(event({ type: 'content_block_start', index, content_block: { ...block, input: {} } }));
-      for (const piece of slices(JSON.stringify(block.input))) {
-        events.push(event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }));
-      }
-    }
-    events.push(event({ type: 'content_block_stop', index }));
-  }
-  // `message_delta` usage is cumulative: each one carries the running total, the last the final.
-  const deltas = Math.max(1, messageDeltas);
-  for (let n = 1; n <= deltas; n++) {
-    const last = n === deltas;
-    events.push(
-      event({
-        type: 'message_delta',
-        delta: { stop_reason: last ? (reply.toolCall ? 'tool_use' : 'end_turn') : null, stop_sequence: null },
-        usage: { output_tokens: Math.round((reply.usage.output * n) / deltas) },
-      }),
-    );
-  }
-  events.push(event({ type: 'message_stop' }));
-  return events;
-}
-
 function streamErrorEvent(format: FakeFormat, error: { type?: string; message?: string }): string {
   const type = error.type ?? (format === 'openai' ? 'server_error' : 'overloaded_error');
   const message = error.message ?? 'The provider failed mid-stream';
@@ -438,25 +290,6 @@ function sendError(res: ServerResponse, format: FakeFormat, status: number, beha
   sendJson(res, status, body, headers);
 }
 
-function openAIErrorType(status: number): string {
-  if (status === 401) return 'invalid_request_error';
-  if (status === 429) return 'rate_limit_exceeded';
-  return status >= 500 ? 'server_error' : 'invalid_request_error';
-}
-
-function anthropicErrorType(status: number): string {
-  const types: Record<number, string> = {
-    400: 'invalid_request_error',
-    401: 'authentication_error',
-    403: 'permission_error',
-    404: 'not_found_error',
-    429: 'rate_limit_error',
-    503: 'overloaded_error',
-    529: 'overloaded_error',
-  };
-  return types[status] ?? 'api_error';
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
@@ -471,38 +304,6 @@ function presentedKey(format: FakeFormat, headers: IncomingHttpHeaders): string 
   const apiKey = headers['x-api-key'];
   if (format === 'anthropic' && typeof apiKey === 'string') return apiKey;
   return headers.authorization?.replace(/^Bearer /, '');
-}
-
-function offeredTools(format: FakeFormat, body: Json): string[] {
-  const tools = Array.isArray(body.tools) ? body.tools.filter(isObject) : [];
-  return tools
-    .map((tool) => (format === 'openai' ? (isObject(tool.function) ? tool.function.name : undefined) : tool.name))
-    .filter((name): name is string => typeof name === 'string');
-}
-
-/** After a tool result the model answers in text, so agent loops terminate. */
-function endsWithToolResult(format: FakeFormat, body: Json): boolean {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const last: unknown = messages[messages.length - 1];
-  if (!isObject(last)) return false;
-  if (format === 'openai') return last.role === 'tool';
-  return last.role === 'user' && Array.isArray(last.content) && last.content.some((block) => isObject(block) && block.type === 'tool_result');
-}
-
-/** Splits text into word-sized streaming deltas (spaces kept). */
-function pieces(text: string): string[] {
-  return text.match(/\S+\s*|\s+/g) ?? [text];
-}
-
-/** Splits JSON into fixed-size deltas, the way tool arguments stream. */
-function slices(text: string, size = 8): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out.length > 0 ? out : [text];
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseBody(raw: string): unknown {

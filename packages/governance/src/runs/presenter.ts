@@ -14,10 +14,10 @@ const tokenCounts = (row: Buckets) => ({
   cache_creation: row.cacheCreationTokens,
 });
 
-export const tokenTotals = (row: Buckets & { totalTokens: number }) => ({ ...tokenCounts(row), total: row.totalTokens });
+const tokenTotals = (row: Buckets & { totalTokens: number }) => ({ ...tokenCounts(row), total: row.totalTokens });
 
 /** The policy name as frozen into the run when it started. */
-export function policyNameOf(row: Pick<RunRow, 'policySnapshot'>): string | null {
+function policyNameOf(row: Pick<RunRow, 'policySnapshot'>): string | null {
   const name = row.policySnapshot['name'];
   return typeof name === 'string' ? name : null;
 }

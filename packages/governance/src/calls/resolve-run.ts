@@ -1,0 +1,132 @@
+import { type Database, type Executor, runs } from '@rungate/db';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { recordEvent } from '../common/outbox.ts';
+import type { PolicyView } from '../policies/presenter.ts';
+import { completeAllRuns, completeRun, isForceStopCooldownActive, type RunRow } from '../runs/lifecycle.ts';
+import { toRun } from '../runs/presenter.ts';
+import { block, type Blocked } from '../rules/decision.ts';
+import type { RunControls } from './controls.ts';
+
+export type RunResolution =
+  | { ok: true; run: RunRow; created: boolean }
+  | { ok: false; blocked: Blocked; run: RunRow | null }
+  | { ok: false; conflict: string; run: RunRow }
+  | { ok: false; foreign: true };
+
+interface Caller {
+  orgId: string;
+  agentId: string;
+}
+
+/** Inserts a run with the policy frozen on it; call inside a transaction so its event commits with it. */
+async function createRun(
+  executor: Executor,
+  caller: Caller,
+  policy: PolicyView,
+  controls: RunControls,
+  method: 'explicit' | 'implicit',
+  now: Date,
+  id?: string,
+): Promise<RunRow | null> {
+  const [row] = await executor
+    .insert(runs)
+    .values({
+      ...(id ? { id } : {}),
+      orgId: caller.orgId,
+      agentId: caller.agentId,
+      policyId: policy.id,
+      name: controls.runName,
+      creationMethod: method,
+      budget: {
+        alert_threshold_tokens: policy.budget.alert_threshold_tokens,
+        alert_threshold_usd: policy.budget.alert_threshold_usd,
+        hard_limit_tokens: policy.budget.hard_limit_tokens,
+        hard_limit_usd: policy.budget.hard_limit_usd,
+      },
+      policySnapshot: { ...policy },
+      metadata: controls.runMetadata ?? {},
+      lastActivityAt: now,
+      startedAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (row) await recordEvent(executor, caller.orgId, 'run.started', { run: toRun(row) }, now);
+  return row ?? null;
+}
+
+function explicitRunState(run: RunRow): RunResolution {
+  switch (run.status) {
+    case 'running':
+      return { ok: true, run, created: false };
+    case 'budget_exceeded':
+      return { ok: false, run, blocked: block('budget_exceeded', 'This run ended because it reached its budget; start a new run', { ended_reason: run.endedReason }) };
+    case 'force_stopped':
+      return { ok: false, run, blocked: block('run_force_stopped', 'This run was stopped by an operator', { stopped_at: run.forceStoppedAt?.toISOString() ?? null }) };
+    default:
+      return { ok: false, run, conflict: `Run ${run.id} has ended (status: ${run.status}); start a new run` };
+  }
+}
+
+/**
+ * Which run a call belongs to:
+ * - `x-rungate-run-id`: that run (created under that id on first use); another agent's is refused;
+ * - `x-rungate-new-run`: the agent's running runs are completed, a fresh one starts;
+ * - otherwise implicit grouping: the agent's running implicit run under this policy while it has
+ *   been active within `time_window_seconds`; an older one is completed (`idle_auto_complete`) and
+ *   a new run starts, unless a recent force-stop of this agent+policy is still cooling down.
+ */
+export async function resolveRun(db: Database, caller: Caller, policy: PolicyView, controls: RunControls, now: Date): Promise<RunResolution> {
+  if (controls.runId) {
+    const [existing] = await db.select().from(runs).where(eq(runs.id, controls.runId));
+    if (existing) {
+      if (existing.orgId !== caller.orgId || existing.agentId !== caller.agentId) return { ok: false, foreign: true };
+      return explicitRunState(existing);
+    }
+    const created = await db.transaction((tx) => createRun(tx, caller, policy, controls, 'explicit', now, controls.runId!));
+    // Null: another call created this id at the same moment; judge that run like any existing one.
+    if (created) return { ok: true, run: created, created: true };
+    return resolveRun(db, caller, policy, controls, now);
+  }
+
+  if (controls.newRun) {
+    const run = await db.transaction(async (tx) => {
+      await completeAllRuns(tx, caller.agentId, now, 'new_run_requested');
+      return createRun(tx, caller, policy, controls, 'implicit', now);
+    });
+    return { ok: true, run: run!, created: true };
+  }
+
+  const windowMs = policy.implicit_run_grouping.time_window_seconds * 1000;
+  const [current] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.agentId, caller.agentId), eq(runs.policyId, policy.id), eq(runs.status, 'running'), eq(runs.creationMethod, 'implicit')))
+    .orderBy(desc(runs.lastActivityAt))
+    .limit(1);
+  if (current && now.getTime() - current.lastActivityAt.getTime() <= windowMs) return { ok: true, run: current, created: false };
+
+  if (await isForceStopCooldownActive(db, caller.agentId, policy.id, policy.implicit_run_grouping.force_stop_cooldown_minutes, now)) {
+    return {
+      ok: false,
+      run: null,
+      blocked: block('run_blocked_after_force_stop', 'A run of this agent under this policy was force-stopped recently; send x-rungate-new-run: true to start a new run', {
+        cooldown_minutes: policy.implicit_run_grouping.force_stop_cooldown_minutes,
+      }),
+    };
+  }
+  return db.transaction(async (tx) => {
+    // One opener at a time per agent+policy, so concurrent first calls share one run.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${caller.agentId}:${policy.id}`}, 0))`);
+    const [raced] = await tx
+      .select()
+      .from(runs)
+      .where(and(eq(runs.agentId, caller.agentId), eq(runs.policyId, policy.id), eq(runs.status, 'running'), eq(runs.creationMethod, 'implicit')))
+      .orderBy(desc(runs.lastActivityAt))
+      .limit(1);
+    if (raced && now.getTime() - raced.lastActivityAt.getTime() <= windowMs) return { ok: true as const, run: raced, created: false };
+    if (raced) await completeRun(tx, raced.id, { endedReason: 'idle_auto_complete' }, now);
+    const run = await createRun(tx, caller, policy, controls, 'implicit', now);
+    return { ok: true as const, run: run!, created: true };
+  });
+}
