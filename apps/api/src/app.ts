@@ -1,8 +1,10 @@
 import type { Services } from '@rungate/governance';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { trackConfigChanges } from './plugins/config-changes.ts';
 import { dashboardAuth } from './plugins/dashboard-auth.ts';
-import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerErrorHandler, registerProxy } from '@rungate/proxy';
+import { Agent, type Dispatcher } from 'undici';
 import { registerGraphql } from './graphql/plugin.ts';
 import { registerRestRoutes } from './routes/index.ts';
 import { registerTrpc } from './trpc/plugin.ts';
@@ -14,6 +16,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Folder with the built dashboard; served at `/` when given. */
   webDir?: string;
+  /** Upstream connection pool for the mounted proxy; one keep-alive pool by default. */
+  dispatcher?: Dispatcher;
 }
 
 export type ApiApp = FastifyInstance;
@@ -24,16 +28,19 @@ export async function buildApp(options: AppOptions): Promise<ApiApp> {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
-    // Ids in paths are validated by the routes; keep Fastify from answering 400 on its own.
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   await app.register(dashboardAuth, { services: options.services });
+  trackConfigChanges(app, options.services);
   await registerRestRoutes(app, options.services);
   await registerTrpc(app, options.services);
   registerGraphql(app, options.services);
+  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+  await registerProxy(app, { services: options.services, dispatcher });
+  if (!options.dispatcher) app.addHook('onClose', () => dispatcher.close());
   if (options.webDir && hasWebBuild(options.webDir)) await registerWeb(app, options.webDir);
   return app;
 }

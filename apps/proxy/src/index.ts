@@ -1,3 +1,6 @@
+export { buildProxyApp, registerProxy } from './app.ts';
+export type { ProxyOptions } from './options.ts';
+export { registerErrorHandler, toErrorResponse } from './http/error-handler.ts';
 export * from './providers/types.ts';
 export * from './providers/control-fields.ts';
 export * from './providers/errors.ts';

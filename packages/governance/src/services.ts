@@ -1,12 +1,18 @@
 import type { Database } from '@rungate/db';
 import { createAccountService } from './accounts/service.ts';
 import { createAdminTokenService } from './admin-tokens/service.ts';
+import { createAgentRunService } from './agent-runs/service.ts';
 import { createAgentService } from './agents/service.ts';
 import { createApprovalService } from './approvals/service.ts';
 import { createAuthService } from './auth/service.ts';
+import { createCallService } from './calls/service.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import { SecretBox } from './common/crypto.ts';
+import { ConfigGeneration } from './common/ttl-cache.ts';
 import type { ServiceDeps } from './deps.ts';
+import { createPriceBook, type PriceBook } from './pricing/price-book.ts';
+import { MemoryRateLimiter } from './rate-limit/memory.ts';
+import type { RateLimiter } from './rate-limit/limiter.ts';
 import { createHealthService } from './health/service.ts';
 import { createPolicyService } from './policies/service.ts';
 import { createProviderKeyService } from './provider-keys/service.ts';
@@ -18,6 +24,9 @@ export interface CreateServicesOptions {
   encryptionKey: Buffer;
   bootstrapToken?: string | undefined;
   clock?: Clock;
+  /** Shared through Redis when several proxies run; in process otherwise. */
+  rateLimiter?: RateLimiter;
+  priceBook?: PriceBook;
 }
 
 /** Wires every resource service over one set of collaborators. */
@@ -26,6 +35,7 @@ export function createServices(options: CreateServicesOptions) {
     db: options.db,
     clock: options.clock ?? systemClock,
     secretBox: new SecretBox(options.encryptionKey),
+    configGeneration: new ConfigGeneration(),
     ...(options.bootstrapToken ? { bootstrapToken: options.bootstrapToken } : {}),
   };
   const accounts = createAccountService(deps);
@@ -35,9 +45,14 @@ export function createServices(options: CreateServicesOptions) {
     deps,
     registration: createRegistrationService(deps, { accounts, adminTokens, agents }),
     auth: createAuthService(deps),
+    calls: createCallService(deps, {
+      rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
+      priceBook: options.priceBook ?? createPriceBook({ clock: deps.clock }),
+    }),
     accounts,
     adminTokens,
     agents,
+    agentRuns: createAgentRunService(deps),
     approvals: createApprovalService(deps),
     health: createHealthService(deps),
     policies: createPolicyService(deps),

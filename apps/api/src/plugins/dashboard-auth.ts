@@ -1,4 +1,3 @@
-import type { OperationAuth } from '@rungate/contracts';
 import type { AuthContext, Scope, Services } from '@rungate/governance';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -10,8 +9,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Scope a route needs; defaults to read for GET/HEAD and write for everything else. */
     scope?: Scope;
-    /** Set by `addRoute` from the operation's contract; only `dashboard` routes are guarded here. */
-    auth?: OperationAuth;
   }
 }
 

@@ -15,6 +15,8 @@ export const NO_USAGE: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheCr
 export const totalTokens = (u: TokenUsage) => u.input + u.output + u.cacheRead + u.cacheCreation;
 
 export interface StepRecord {
+  /** Chosen up front when the caller must name the step before it is written (streaming headers). */
+  id?: string;
   orgId: string;
   runId: string;
   agentId: string;
@@ -74,16 +76,17 @@ export async function recordStep(executor: Executor, s: StepRecord): Promise<Rec
         total_cost_usd = total_cost_usd + ${s.costUsd}::numeric,
         has_governance_block = has_governance_block OR ${s.governanceBlock},
         had_failover = had_failover OR ${failover},
+        primary_model = CASE WHEN ${s.status} = 'success' THEN coalesce(primary_model, ${s.model}) ELSE primary_model END,
         last_step_at = ${s.now},
         last_activity_at = ${s.now},
         updated_at = ${s.now}
       WHERE id = ${s.runId}::uuid
       RETURNING step_count, total_cost_usd, total_tokens
     ), step AS (
-      INSERT INTO steps (org_id, run_id, agent_id, step_number, type, status, provider, model, provider_key_id, streaming,
+      INSERT INTO steps (id, org_id, run_id, agent_id, step_number, type, status, provider, model, provider_key_id, streaming,
         request, response, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, price_missing,
         latency_ms, routed_from, failover_attempts, failover_context, error_kind, error_message, created_at)
-      SELECT ${s.orgId}::uuid, ${s.runId}::uuid, ${s.agentId}::uuid, run.step_count, ${s.type}, ${s.status}, ${s.provider}, ${s.model},
+      SELECT coalesce(${s.id ?? null}::uuid, gen_random_uuid()), ${s.orgId}::uuid, ${s.runId}::uuid, ${s.agentId}::uuid, run.step_count, ${s.type}, ${s.status}, ${s.provider}, ${s.model},
         ${s.providerKeyId}::uuid, ${s.streaming}, ${json(s.request)}::jsonb, ${json(s.response)}::jsonb,
         ${s.usage.input}, ${s.usage.output}, ${s.usage.cacheRead}, ${s.usage.cacheCreation}, ${s.costUsd}::numeric, ${s.priceMissing},
         ${Math.round(s.latencyMs)}, ${s.routedFrom}, ${s.failoverAttempts}, ${json(s.failoverContext)}::jsonb, ${s.errorKind}, ${s.errorMessage}, ${s.now}

@@ -1,0 +1,44 @@
+import { type Operation, toRoutePath } from '@rungate/contracts';
+import type { AgentRow } from '@rungate/governance';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface AgentRouteInput<Op extends Operation> {
+  params: Parsed<Op['params']>;
+  query: Parsed<Op['query']>;
+  body: Parsed<Op['body']>;
+  agent: AgentRow;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/**
+ * Registers one agent-facing operation: validation from its contract, the agent from the auth
+ * hook. A handler that already answered (streams, blocks) returns the reply itself.
+ */
+export function agentRoute<Op extends Operation>(app: FastifyInstance, operation: Op, handler: (input: AgentRouteInput<Op>) => Promise<unknown>): void {
+  app.route({
+    method: operation.method,
+    url: toRoutePath(operation.path),
+    schema: {
+      ...(operation.params ? { params: operation.params } : {}),
+      ...(operation.query ? { querystring: operation.query } : {}),
+      ...(operation.body ? { body: z.preprocess((value) => value ?? undefined, operation.body) } : {}),
+    },
+    config: { auth: operation.auth },
+    handler: async (request, reply) => {
+      const result = await handler({
+        params: request.params as Parsed<Op['params']>,
+        query: request.query as Parsed<Op['query']>,
+        body: request.body as Parsed<Op['body']>,
+        agent: request.agent,
+        request,
+        reply,
+      });
+      if (result === reply) return reply;
+      return reply.code(operation.successStatus).send(result);
+    },
+  });
+}

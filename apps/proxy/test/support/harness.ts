@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
+import type { CreateAgentInput, PatchAgentInput, UpdatePolicyInput } from '@rungate/contracts';
+import { createTestDatabase } from '@rungate/db/testing';
+import {
+  type AuthContext,
+  type Clock,
+  createPriceBook,
+  createServices,
+  MemoryRateLimiter,
+  type PolicyView,
+  type Services,
+} from '@rungate/governance';
+import type { FastifyInstance } from 'fastify';
+import OpenAI from 'openai';
+import { Agent } from 'undici';
+import { buildProxyApp } from '../../src/app.ts';
+import { type FakeProvider, startFakeProvider } from './fake-provider.ts';
+
+export interface HarnessAgent {
+  id: string;
+  name: string;
+  /** Plaintext `rg_sk_` key. */
+  key: string;
+}
+
+/** An agent of a second org, for cross-tenant checks. */
+export interface ForeignAgent extends HarnessAgent {
+  orgId: string;
+  ctx: AuthContext;
+}
+
+export interface ProxyHarness {
+  /** The proxy on its own, listening on 127.0.0.1 with an ephemeral port. */
+  app: FastifyInstance;
+  /** `http://127.0.0.1:<port>` */
+  baseUrl: string;
+  services: Services;
+  fake: FakeProvider;
+  orgId: string;
+  /** Service context acting as the bootstrap operator of `orgId`. */
+  ctx: AuthContext;
+  agent: HarnessAgent;
+  /** The agent's policy as it is now (kept current by `updatePolicy`). */
+  policy: PolicyView;
+  /** Provider keys whose `base_url` points at the fake. */
+  providerKeys: { openai: string; anthropic: string };
+  /** Official OpenAI client through the proxy; the harness agent's key unless another is given. */
+  openai(key?: string): OpenAI;
+  /** Official Anthropic client through the proxy. */
+  anthropic(key?: string): Anthropic;
+  /** Another agent of the same org, bound to the same provider keys and (unless overridden) policy. */
+  createAgent(overrides?: Partial<CreateAgentInput>): Promise<HarnessAgent>;
+  /** An agent in a fresh org with its own policy, for 404-across-tenants checks. */
+  createForeignAgent(): Promise<ForeignAgent>;
+  /** Deep-merges into the harness policy; the proxy sees the change on its next call. */
+  updatePolicy(patch: UpdatePolicyInput): Promise<PolicyView>;
+  /** Patches an agent (the harness agent by default), e.g. `{ status: 'disabled' }`. */
+  updateAgent(patch: PatchAgentInput, id?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProxyHarnessOptions {
+  /** Settings of the harness agent's policy (name defaults to `harness-policy`). */
+  policy?: UpdatePolicyInput;
+  clock?: Clock;
+}
+
+/**
+ * A proxy wired to a private database and a fake provider speaking both wire formats, with one
+ * org, policy and agent ready to call through the official SDKs.
+ */
+export async function createProxyHarness(options: ProxyHarnessOptions = {}): Promise<ProxyHarness> {
+  const database = await createTestDatabase();
+  const clock = options.clock;
+  const rateLimiter = new MemoryRateLimiter();
+  const priceBook = createPriceBook(clock ? { clock } : {});
+  const services = createServices({ db: database.db, encryptionKey: randomBytes(32), rateLimiter, priceBook, ...(clock ? { clock } : {}) });
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+  const fake = await startFakeProvider();
+  const app = await buildProxyApp({ services, dispatcher });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  const { db } = services.deps;
+  // Configuration written behind the api's back: tell the proxy's caches, as the api's hook does.
+  const configChanged = () => services.deps.configGeneration.bump();
+
+  const account = await services.accounts.insert(db, { name: 'Harness', slug: `harness-${randomBytes(4).toString('hex')}` });
+  const ctx: AuthContext = { orgId: account.id, actor: { kind: 'bootstrap' } };
+  const policy = await services.policies.create(ctx, { name: 'harness-policy', ...options.policy });
+  const openaiKey = await services.providerKeys.create(ctx, { provider: 'openai', name: 'fake-openai', api_key: 'sk-fake-openai', base_url: fake.openAIBaseUrl });
+  const anthropicKey = await services.providerKeys.create(ctx, {
+    provider: 'anthropic',
+    name: 'fake-anthropic',
+    api_key: 'sk-ant-fake',
+    base_url: fake.anthropicBaseUrl,
+  });
+  const providerKeys = { openai: openaiKey.id, anthropic: anthropicKey.id };
+
+  async function createAgent(overrides: Partial<CreateAgentInput> = {}): Promise<HarnessAgent> {
+    // The policy id never changes: updates deep-merge into the same row.
+    const created = await services.agents.create(ctx, { name: 'agent', policy_id: policy.id, provider_keys: { ...providerKeys }, ...overrides });
+    return { id: created.id, name: created.name, key: created.api_key };
+  }
+
+  const agent = await createAgent({ name: 'harness-agent' });
+  const harness: ProxyHarness = {
+    app,
+    baseUrl,
+    services,
+    fake,
+    orgId: account.id,
+    ctx,
+    agent,
+    policy,
+    providerKeys,
+    openai: (key = harness.agent.key) => new OpenAI({ apiKey: key, baseURL: `${baseUrl}/v1`, maxRetries: 0 }),
+    anthropic: (key = harness.agent.key) => new Anthropic({ apiKey: key, baseURL: baseUrl, maxRetries: 0 }),
+    createAgent,
+    async createForeignAgent() {
+      const other = await services.accounts.insert(db, { name: 'Foreign', slug: `foreign-${randomBytes(4).toString('hex')}` });
+      const otherCtx: AuthContext = { orgId: other.id, actor: { kind: 'bootstrap' } };
+      const otherPolicy = await services.policies.create(otherCtx, { name: 'foreign-policy' });
+      const created = await services.agents.create(otherCtx, { name: 'foreign-agent', policy_id: otherPolicy.id });
+      return { id: created.id, name: created.name, key: created.api_key, orgId: other.id, ctx: otherCtx };
+    },
+    async updatePolicy(patch) {
+      harness.policy = await services.policies.update(ctx, harness.policy.id, patch);
+      configChanged();
+      return harness.policy;
+    },
+    async updateAgent(patch, id = harness.agent.id) {
+      await services.agents.patch(ctx, id, patch);
+      configChanged();
+    },
+    async close() {
+      await app.close();
+      await dispatcher.close();
+      await fake.close();
+      await database.close();
+    },
+  };
+  return harness;
+}

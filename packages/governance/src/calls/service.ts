@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import { type Database, runs } from '@rungate/db';
+import type { FailureKind } from '@rungate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { AgentRow } from '../agents/presenter.ts';
+import { AppError } from '../common/errors.ts';
+import { TtlCache } from '../common/ttl-cache.ts';
+import { recordEvent } from '../common/outbox.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { NO_USAGE, recordStep, type TokenUsage, totalTokens } from '../ledger/record-step.ts';
+import { type BudgetLimits, hasBudgetLimits, type Headroom, releaseReservation, reserveBudget } from '../ledger/reserve-budget.ts';
+import type { PolicyView } from '../policies/presenter.ts';
+import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from '../pricing/cost.ts';
+import { subtractUsd, ZERO_USD } from '../pricing/money.ts';
+import type { ModelPrice } from '../pricing/model-price.ts';
+import type { PriceBook } from '../pricing/price-book.ts';
+import type { RoutableProviderKey } from '../provider-keys/routing.ts';
+import { resolveForRouting } from '../provider-keys/routing.ts';
+import { type RateLimiter, isLimited, rateLimitKey } from '../rate-limit/limiter.ts';
+import { evaluateAlertThreshold, exceededLimit, spendableUsd } from '../rules/budget.ts';
+import { block, type Blocked } from '../rules/decision.ts';
+import { checkModel } from '../rules/models.ts';
+import { checkRunaway } from '../rules/runaway.ts';
+import { checkTools, toolsNeedingApproval } from '../rules/tools.ts';
+import { completeRun, type RunRow } from '../runs/lifecycle.ts';
+import { toRun } from '../runs/presenter.ts';
+import { approvalGate } from './approval-gate.ts';
+import { type BlockContext, blockContext } from './block-context.ts';
+import type { RunControls } from './controls.ts';
+import { createPolicyLookup } from './policy-lookup.ts';
+import { chooseProvider } from './provider-choice.ts';
+import { resolveRun } from './resolve-run.ts';
+import { selectPolicy } from './select-policy.ts';
+
+/** Output cap Rungate sets when a budgeted call names none: valid for every current model. */
+export const DEFAULT_OUTPUT_CAP = 4096;
+/** A hold outlives any sane call; a crashed process's holds stop counting after this. */
+const HOLD_TTL_MS = 15 * 60_000;
+
+export interface CallRequest {
+  agent: AgentRow;
+  format: 'openai' | 'anthropic';
+  controls: RunControls;
+  model: string | null;
+  maxTokens: number | null;
+  toolsOffered: string[];
+  toolsUsed: string[];
+  bodyBytes: number;
+  /** The provider body (controls stripped), for approval snapshots and content logging. */
+  body: Record<string, unknown>;
+  stream: boolean;
+}
+
+export interface AdmittedCall {
+  stepId: string;
+  agent: AgentRow;
+  policy: PolicyView;
+  policyFallback: 'not_found' | 'not_allowed' | null;
+  run: RunRow;
+  requestedModel: string;
+  model: string;
+  modelOverridden: boolean;
+  provider: string;
+  /** Active keys for the provider, in preference order; empty when none is usable. */
+  keys: RoutableProviderKey[];
+  price: ModelPrice | null;
+  reservationId: string | null;
+  /** Output cap Rungate imposed because the budget could not pay for more. */
+  maxTokensCap: number | null;
+  dryRun: boolean;
+  request: CallRequest;
+}
+
+export type Admission =
+  | { kind: 'admitted'; call: AdmittedCall }
+  | { kind: 'blocked'; blocked: Blocked; runId: string | null; context: BlockContext | null; policyFallback: 'not_found' | 'not_allowed' | null }
+  | { kind: 'awaiting_approval'; runId: string; requests: { id: string; tool: string }[] }
+  | { kind: 'run_ended'; runId: string; message: string }
+  | { kind: 'foreign_run' }
+  | { kind: 'invalid'; message: string; field: string };
+
+export interface CallOutcome {
+  status: 'success' | 'error' | 'timeout';
+  type?: 'llm_call' | 'dry_run';
+  usage: TokenUsage | null;
+  response: Record<string, unknown> | null;
+  errorKind?: FailureKind | null;
+  errorMessage?: string | null;
+  latencyMs: number;
+  /** Key that served (or last failed) the call. */
+  providerKeyId: string | null;
+}
+
+export interface Settlement {
+  stepId: string;
+  costUsd: string;
+  tokens: number;
+  priceMissing: boolean;
+  remainingUsd: string | null;
+  remainingTokens: number | null;
+}
+
+interface CallCollaborators {
+  rateLimiter: RateLimiter;
+  priceBook: PriceBook;
+  /** Store request and response bodies when the policy says `default`. */
+  contentLoggingDefault?: boolean;
+}
+
+const budgetLimits = (policy: PolicyView): BudgetLimits => ({
+  hardLimitUsd: policy.budget.hard_limit_usd,
+  hardLimitTokens: policy.budget.hard_limit_tokens,
+  maxCostPerHourUsd: policy.budget.max_cost_per_hour_usd,
+});
+
+/** The governed call: admission in the order users expect, then exact settlement. */
+export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, contentLoggingDefault = true }: CallCollaborators) {
+  const { db, clock } = deps;
+  const findPolicy = createPolicyLookup(deps);
+  const keyCache = new TtlCache<string, RoutableProviderKey[]>({ ttlMs: 5_000, clock, generation: () => deps.configGeneration.value });
+
+  const logsContent = (policy: PolicyView) => (policy.content_logging === 'default' ? contentLoggingDefault : policy.content_logging === 'enabled');
+
+  async function recordBlock(call: { agent: AgentRow; policy: PolicyView; run: RunRow; provider: string; model: string; request: CallRequest }, blocked: Blocked) {
+    const now = clock.now();
+    await recordStep(db, {
+      orgId: call.agent.orgId,
+      runId: call.run.id,
+      agentId: call.agent.id,
+      type: 'llm_call',
+      status: blocked.code === 'budget_exceeded' || blocked.code === 'budget_alert_exceeded' ? 'budget_blocked' : 'policy_blocked',
+      provider: call.provider,
+      model: call.model,
+      providerKeyId: null,
+      streaming: call.request.stream,
+      request: logsContent(call.policy) ? call.request.body : { redacted: true },
+      response: { error: { code: blocked.code, message: blocked.message, details: blocked.details } },
+      usage: NO_USAGE,
+      costUsd: ZERO_USD,
+      priceMissing: false,
+      latencyMs: 0,
+      routedFrom: null,
+      failoverAttempts: 0,
+      failoverContext: null,
+      errorKind: null,
+      errorMessage: blocked.message,
+      governanceBlock: true,
+      reservationId: null,
+      now,
+    });
+  }
+
+  /** Sizes the hold from the headroom; `refusal` says which limit did not fit. */
+  function planHold(request: CallRequest, price: ModelPrice | null) {
+    const inputEstimate = Math.ceil(request.bodyBytes / BYTES_PER_TOKEN_ESTIMATE);
+    const state: { cap: number | null; refusal: ReturnType<typeof exceededLimit> } = { cap: null, refusal: null };
+    const plan = (headroom: Headroom) => {
+      let maxTokens = request.maxTokens;
+      if (maxTokens === null) {
+        const affordable: number[] = [DEFAULT_OUTPUT_CAP];
+        const spendable = spendableUsd(headroom);
+        if (spendable !== null && price) affordable.push(affordableOutputTokens(spendable, inputEstimate, price));
+        if (headroom.tokens !== null) affordable.push(headroom.tokens - inputEstimate);
+        maxTokens = Math.floor(Math.min(...affordable));
+        state.cap = maxTokens;
+      }
+      const worst = { usd: price ? worstCaseCost(inputEstimate, Math.max(maxTokens, 0), price) : ZERO_USD, tokens: inputEstimate + Math.max(maxTokens, 0) };
+      state.refusal = maxTokens < 1 ? (headroom.tokens !== null && headroom.tokens - inputEstimate < 1 ? 'hard_limit_tokens' : 'hard_limit_usd') : exceededLimit(headroom, worst);
+      return state.refusal ? null : { amountUsd: worst.usd, tokens: worst.tokens };
+    };
+    return { plan, state };
+  }
+
+  function budgetBlock(limit: NonNullable<ReturnType<typeof exceededLimit>>, policy: PolicyView, headroom: Headroom): Blocked {
+    const labels = { hard_limit_usd: 'cost', hard_limit_tokens: 'token', max_cost_per_hour_usd: 'hourly cost' } as const;
+    return block('budget_exceeded', `The run's ${labels[limit]} budget cannot pay for this call (${limit})`, {
+      limit,
+      limit_value: limit === 'hard_limit_usd' ? policy.budget.hard_limit_usd : limit === 'hard_limit_tokens' ? policy.budget.hard_limit_tokens : policy.budget.max_cost_per_hour_usd,
+      remaining_usd: headroom.usd === null ? null : Number(headroom.usd),
+      remaining_tokens: headroom.tokens,
+      remaining_hourly_usd: headroom.hourlyUsd === null ? null : Number(headroom.hourlyUsd),
+    });
+  }
+
+  return {
+    async admit(request: CallRequest): Promise<Admission> {
+      const { agent } = request;
+      const now = clock.now();
+      const defaultPolicy = await findPolicy(agent.orgId, { id: agent.policyId });
+      if (!defaultPolicy) throw new Error(`agent ${agent.id} has no live policy ${agent.policyId}`);
+      if (agent.status !== 'active') {
+        return { kind: 'blocked', blocked: block('agent_disabled', 'This agent is disabled'), runId: null, context: blockContext(agent, defaultPolicy, null), policyFallback: null };
+      }
+      const { policy, fallbackReason } = await selectPolicy({
+        requested: request.controls.runPolicy,
+        defaultPolicy,
+        allowedPolicies: agent.allowedPolicies,
+        findPolicy: (by) => findPolicy(agent.orgId, by),
+      });
+      const requestedModel = request.model ?? policy.default_model;
+      if (!requestedModel) return { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' };
+      const model = policy.model_override ?? requestedModel;
+
+      const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, policy, request.controls, now);
+      if (!resolved.ok) {
+        if ('foreign' in resolved) return { kind: 'foreign_run' };
+        if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
+        return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, policy, resolved.run), policyFallback: fallbackReason };
+      }
+      const { run } = resolved;
+      const choice = chooseProvider(agent.providerKeys, request.format);
+      const provider = choice?.provider ?? request.format;
+      const base = { agent, policy, run, provider, model, request };
+      const refuse = async (blocked: Blocked): Promise<Admission> => {
+        await recordBlock(base, blocked);
+        return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
+      };
+
+      const modelDecision = checkModel(policy, requestedModel);
+      if (!modelDecision.allowed) return refuse(modelDecision);
+      const toolDecision = checkTools(policy, [...request.toolsOffered, ...request.toolsUsed]);
+      if (!toolDecision.allowed) return refuse(toolDecision);
+      const needApproval = toolsNeedingApproval(policy, request.toolsOffered);
+      if (needApproval.length > 0) {
+        const gate = await approvalGate(db, {
+          orgId: agent.orgId,
+          runId: run.id,
+          agentId: agent.id,
+          policyId: policy.id,
+          tools: needApproval,
+          expiryMs: policy.approval_expiry_ms,
+          requestSnapshot: logsContent(policy) ? request.body : { redacted: true },
+          now,
+        });
+        if (gate.state === 'rejected') return refuse(gate.blocked);
+        if (gate.state === 'awaiting') {
+          await recordBlock(base, block('tool_approval_required', `Awaiting approval for: ${gate.requests.map((r) => r.tool).join(', ')}`, { approval_request_ids: gate.requests.map((r) => r.id) }));
+          return { kind: 'awaiting_approval', runId: run.id, requests: gate.requests };
+        }
+      }
+      const runaway = checkRunaway(policy, run.stepCount);
+      if (!runaway.allowed) return refuse(runaway);
+
+      const price = priceBook.priceFor(provider, model, agent.orgId);
+      let reservationId: string | null = null;
+      let maxTokensCap: number | null = null;
+      const limits = budgetLimits(policy);
+      if (hasBudgetLimits(limits) && !policy.dry_run) {
+        const { plan, state } = planHold(request, price);
+        const hold = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS }, plan);
+        if (!hold.reserved) {
+          const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, hold.headroom);
+          await recordBlock(base, blocked);
+          if (state.refusal === 'hard_limit_usd' || state.refusal === 'hard_limit_tokens') {
+            const endedReason = state.refusal === 'hard_limit_tokens' ? 'token_limit' : 'cost_limit';
+            // A concurrent call may have ended the run already (409); the run is over either way.
+            await db.transaction((tx) => completeRun(tx, run.id, { endedReason }, now)).catch((error: unknown) => {
+              if (!(error instanceof AppError && error.code === 'conflict')) throw error;
+            });
+          }
+          return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
+        }
+        reservationId = hold.reservationId;
+        maxTokensCap = state.cap;
+      }
+
+      if (isLimited(policy.rate_limits)) {
+        const rate = await rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, now.getTime());
+        if (!rate.allowed) {
+          if (reservationId) await releaseReservation(db, reservationId);
+          return refuse(
+            block('rate_limited', `Rate limit reached: ${rate.max} ${rate.limit} per minute`, {
+              limit: rate.limit === 'requests' ? 'max_requests_per_minute' : 'max_tokens_per_minute',
+              limit_value: rate.max,
+              retry_after_seconds: Math.ceil(rate.retryAfterMs / 1000),
+            }),
+          );
+        }
+      }
+
+      const keys = choice ? await keyCache.get(`${agent.orgId}:${choice.keyIds.join(',')}`, () => resolveForRouting(db, deps.secretBox, agent.orgId, choice.keyIds)) : [];
+      return {
+        kind: 'admitted',
+        call: {
+          stepId: randomUUID(),
+          agent,
+          policy,
+          policyFallback: fallbackReason,
+          run,
+          requestedModel,
+          model,
+          modelOverridden: policy.model_override !== null && policy.model_override !== requestedModel,
+          provider,
+          keys,
+          price,
+          reservationId,
+          maxTokensCap,
+          dryRun: policy.dry_run,
+          request,
+        },
+      };
+    },
+
+    /** Records the call's step, ledger entry and run totals, and releases its hold, in one statement. */
+    async settle(call: AdmittedCall, outcome: CallOutcome): Promise<Settlement> {
+      const now = clock.now();
+      const usage = outcome.usage ?? NO_USAGE;
+      const tokens = totalTokens(usage);
+      const costUsd = call.price ? costOf(usage, call.price) : ZERO_USD;
+      const logged = logsContent(call.policy);
+      const recorded = await recordStep(db, {
+        id: call.stepId,
+        orgId: call.agent.orgId,
+        runId: call.run.id,
+        agentId: call.agent.id,
+        type: outcome.type ?? 'llm_call',
+        status: outcome.status,
+        provider: call.provider,
+        model: call.model,
+        providerKeyId: outcome.providerKeyId,
+        streaming: call.request.stream,
+        request: logged ? call.request.body : { redacted: true },
+        response: outcome.response === null ? null : logged || outcome.status !== 'success' ? outcome.response : { redacted: true },
+        usage,
+        costUsd,
+        priceMissing: call.price === null && tokens > 0,
+        latencyMs: outcome.latencyMs,
+        routedFrom: call.model !== call.requestedModel ? call.requestedModel : null,
+        failoverAttempts: 0,
+        failoverContext: null,
+        errorKind: outcome.errorKind ?? null,
+        errorMessage: outcome.errorMessage ?? null,
+        governanceBlock: false,
+        reservationId: call.reservationId,
+        now,
+      });
+      if (tokens > 0 && isLimited(call.policy.rate_limits)) {
+        await rateLimiter.recordTokens(rateLimitKey(call.agent.id, call.policy.id), tokens, now.getTime());
+      }
+      await noteAlertThreshold(db, call, { costUsd: recorded.runTotalCostUsd, tokens: recorded.runTotalTokens }, now);
+      const budget = call.policy.budget;
+      return {
+        stepId: recorded.stepId,
+        costUsd,
+        tokens,
+        priceMissing: call.price === null && tokens > 0,
+        remainingUsd: budget.hard_limit_usd === null ? null : subtractUsd(budget.hard_limit_usd, recorded.runTotalCostUsd),
+        remainingTokens: budget.hard_limit_tokens === null ? null : budget.hard_limit_tokens - recorded.runTotalTokens,
+      };
+    },
+
+    /** Gives back a hold when the call never reached a provider and records nothing. */
+    async abandon(call: AdmittedCall): Promise<void> {
+      if (call.reservationId) await releaseReservation(db, call.reservationId);
+    },
+  };
+}
+
+/** Marks the run the first time it crosses an alert threshold; `stop_and_alert` also ends it. */
+async function noteAlertThreshold(db: Database, call: AdmittedCall, spend: { costUsd: string; tokens: number }, now: Date): Promise<void> {
+  const alert = evaluateAlertThreshold(call.policy.budget, spend);
+  if (!alert.exceeded) return;
+  await db.transaction(async (tx) => {
+    const [marked] = await tx
+      .update(runs)
+      .set({ alertThresholdExceeded: true, alertSentAt: now, updatedAt: now })
+      .where(and(eq(runs.id, call.run.id), eq(runs.alertThresholdExceeded, false)))
+      .returning();
+    if (!marked) return;
+    await recordEvent(tx, marked.orgId, 'run.alert_threshold_exceeded', { run: toRun(marked), thresholds: alert.crossed, action: alert.action }, now);
+    if (alert.action === 'stop_and_alert' && marked.status === 'running') {
+      await completeRun(tx, marked.id, { endedReason: 'alert_threshold_stop' }, now);
+    }
+  });
+}
+
+export type CallService = ReturnType<typeof createCallService>;
