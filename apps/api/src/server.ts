@@ -1,5 +1,6 @@
 import { createDatabase } from '@rungate/db';
-import { createServices, resolveEncryptionKey } from '@rungate/governance';
+import { createServices, RedisRateLimiter, resolveEncryptionKey, startSweeper } from '@rungate/governance';
+import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
 
@@ -9,7 +10,13 @@ const encryptionKey = await resolveEncryptionKey({
   configured: env.RUNGATE_ENCRYPTION_KEY,
   dataDir: env.DATABASE_URL ? undefined : env.RUNGATE_DATA_DIR,
 });
-const services = createServices({ db: database.db, encryptionKey: encryptionKey.key, bootstrapToken: env.RUNGATE_BOOTSTRAP_TOKEN });
+const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+const services = createServices({
+  db: database.db,
+  encryptionKey: encryptionKey.key,
+  bootstrapToken: env.RUNGATE_BOOTSTRAP_TOKEN,
+  ...(redis ? { rateLimiter: new RedisRateLimiter(redis) } : {}),
+});
 const app = await buildApp({
   services,
   bodyLimit: env.RUNGATE_BODY_LIMIT_BYTES,
@@ -18,12 +25,21 @@ const app = await buildApp({
 });
 if (encryptionKey.generated) app.log.warn(`generated an encryption key in ${env.RUNGATE_DATA_DIR}; set RUNGATE_ENCRYPTION_KEY in production`);
 
+const stopSweeper = startSweeper({
+  db: database.db,
+  now: () => services.deps.clock.now(),
+  intervalMs: 30_000,
+  onError: (error) => app.log.error({ err: error }, 'background sweep failed'),
+});
+
 let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, 'shutting down');
+  stopSweeper();
   await app.close();
+  await redis?.quit();
   await database.close();
   process.exit(0);
 }

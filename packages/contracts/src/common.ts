@@ -3,8 +3,13 @@ import { z } from 'zod';
 /** Any 8-4-4-4-12 hex id (Postgres `uuid` accepts them all, so we do too). */
 export const Uuid = z.guid();
 
-/** ISO 8601 date-time; `Z` or a numeric offset. */
-export const Timestamp = z.iso.datetime({ offset: true });
+/**
+ * ISO 8601 date-time; `Z` or a numeric offset. Year 0000 matches the format but PostgreSQL has no
+ * year 0, so it would fail in the database instead of answering 400.
+ */
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine((value) => new Date(value).getUTCFullYear() >= 1, 'must be on or after 0001-01-01T00:00:00Z');
 
 export const NullableString = z.string().nullable();
 
@@ -62,6 +67,31 @@ export const listEnvelope = <T extends z.ZodType>(schema: T) =>
 export const MessageResult = dataEnvelope(z.object({ message: z.string() }));
 
 // ---- request pieces -------------------------------------------------------
+
+/** Largest PostgreSQL `integer`: a bigger number in a path or query cannot match a row. */
+export const MAX_INT4 = 2_147_483_647;
+
+function* nulPaths(value: unknown, path: PropertyKey[] = []): Generator<PropertyKey[]> {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) yield path;
+  } else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* nulPaths(item, [...path, index]);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) yield [...path, key];
+      yield* nulPaths(item, [...path, key]);
+    }
+  }
+}
+
+/**
+ * PostgreSQL `text` and `jsonb` cannot hold U+0000. Routes wrap their input schemas in this so a
+ * NUL anywhere (value or key) is a 400 naming the field, not a driver error mid-transaction.
+ */
+export const rejectNulCharacters = <S extends z.ZodType>(schema: S) =>
+  schema.superRefine((value, ctx) => {
+    for (const path of nulPaths(value)) ctx.addIssue({ code: 'custom', message: 'must not contain NUL (\\u0000) characters', path });
+  });
 
 export const IdParams = z.object({ id: Uuid });
 export const NameParams = z.object({ name: z.string().min(1) });

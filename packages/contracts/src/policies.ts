@@ -222,7 +222,7 @@ export const PolicyStatsQuery = z.object({ ...dateRangeQuery });
 
 export const PolicyCostTrendQuery = z.object({ ...dateRangeQuery, limit: limitQuery(100, 500) });
 
-export const PolicyVersionParams = z.object({ id: Uuid, version: z.coerce.number().int().min(1) });
+export const PolicyVersionParams = z.object({ id: Uuid, version: z.coerce.number().int().min(1).max(MAX_INT4) });
 
 export const PolicyStats = z.object({
   total_runs: z.number().int(),

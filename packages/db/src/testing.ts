@@ -15,6 +15,8 @@ import * as schema from './schema/index.ts';
 export interface TestDatabase {
   db: Database;
   driver: Driver;
+  /** The private database's connection URL on PostgreSQL, for a second handle on it; null on PGlite. */
+  url: string | null;
   /** Closes the connection and, on PostgreSQL, drops the database. */
   close(): Promise<void>;
 }
@@ -43,11 +45,13 @@ async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
   const templateName = await template;
   const name = `rungate_t_${randomBytes(6).toString('hex')}`;
   await withAdminClient(url, (c) => c.query(`create database ${name} template ${templateName}`));
-  const pool = new pg.Pool({ connectionString: withDatabase(url, name), max: 4 });
+  const databaseUrl = withDatabase(url, name);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const { db, driver } = wrapPool(pool);
   return {
     db,
     driver,
+    url: databaseUrl,
     close: async () => {
       await pool.end();
       await withAdminClient(url, (c) => c.query(`drop database if exists ${name} with (force)`));
@@ -110,7 +114,7 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
   snapshot ??= loadOrBuildSnapshot();
   snapshot.catch(() => (snapshot = undefined));
   const { db, driver, close } = wrapPglite(new PGlite({ loadDataDir: await snapshot }));
-  return { db, driver, close };
+  return { db, driver, url: null, close };
 }
 
 async function loadOrBuildSnapshot(): Promise<Blob> {

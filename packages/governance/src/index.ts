@@ -22,3 +22,4 @@ export * from './rules/index.ts';
 export * from './common/ttl-cache.ts';
 export { parseRunControls, type RunControls } from './calls/controls.ts';
 export type { Admission, AdmittedCall, CallOutcome, CallRequest, CallService, Settlement } from './calls/service.ts';
+export * from './workers/sweeps.ts';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import type { CreateAgentInput, PatchAgentInput, UpdatePolicyInput } from '@rungate/contracts';
+import { createDatabase, type Database } from '@rungate/db';
 import { createTestDatabase } from '@rungate/db/testing';
 import {
   type AuthContext,
@@ -58,6 +59,20 @@ export interface ProxyHarness {
   updatePolicy(patch: UpdatePolicyInput): Promise<PolicyView>;
   /** Patches an agent (the harness agent by default), e.g. `{ status: 'disabled' }`. */
   updateAgent(patch: PatchAgentInput, id?: string): Promise<void>;
+  /** The test database's URL on PostgreSQL (null on PGlite, where one process owns the database). */
+  databaseUrl: string | null;
+  /**
+   * A second proxy process, as far as state goes: its own services (caches, rate limiter) over
+   * its own connection pool to the same PostgreSQL database. Needs `databaseUrl`.
+   */
+  startPeerProxy(): Promise<PeerProxy>;
+  close(): Promise<void>;
+}
+
+export interface PeerProxy {
+  baseUrl: string;
+  openai(key?: string): OpenAI;
+  anthropic(key?: string): Anthropic;
   close(): Promise<void>;
 }
 
@@ -74,14 +89,16 @@ export interface ProxyHarnessOptions {
 export async function createProxyHarness(options: ProxyHarnessOptions = {}): Promise<ProxyHarness> {
   const database = await createTestDatabase();
   const clock = options.clock;
-  const rateLimiter = new MemoryRateLimiter();
-  const priceBook = createPriceBook(clock ? { clock } : {});
-  const services = createServices({ db: database.db, encryptionKey: randomBytes(32), rateLimiter, priceBook, ...(clock ? { clock } : {}) });
+  const encryptionKey = randomBytes(32);
+  const servicesOver = (db: Database) =>
+    createServices({ db, encryptionKey, rateLimiter: new MemoryRateLimiter(), priceBook: createPriceBook(clock ? { clock } : {}), ...(clock ? { clock } : {}) });
+  const services = servicesOver(database.db);
   const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
   const fake = await startFakeProvider();
   const app = await buildProxyApp({ services, dispatcher });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const peers: PeerProxy[] = [];
 
   const { db } = services.deps;
   // Configuration written behind the api's back: tell the proxy's caches, as the api's hook does.
@@ -135,7 +152,30 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
       await services.agents.patch(ctx, id, patch);
       configChanged();
     },
+    databaseUrl: database.url,
+    async startPeerProxy() {
+      if (!database.url) throw new Error('A peer proxy needs a PostgreSQL test database (DATABASE_URL)');
+      const handle = await createDatabase({ url: database.url });
+      const peerDispatcher = new Agent({ keepAliveTimeout: 10_000 });
+      const peerApp = await buildProxyApp({ services: servicesOver(handle.db), dispatcher: peerDispatcher });
+      await peerApp.listen({ host: '127.0.0.1', port: 0 });
+      const peerUrl = `http://127.0.0.1:${(peerApp.server.address() as AddressInfo).port}`;
+      const peer: PeerProxy = {
+        baseUrl: peerUrl,
+        openai: (key = harness.agent.key) => new OpenAI({ apiKey: key, baseURL: `${peerUrl}/v1`, maxRetries: 0 }),
+        anthropic: (key = harness.agent.key) => new Anthropic({ apiKey: key, baseURL: peerUrl, maxRetries: 0 }),
+        async close() {
+          peers.splice(peers.indexOf(peer), 1);
+          await peerApp.close();
+          await peerDispatcher.close();
+          await handle.close();
+        },
+      };
+      peers.push(peer);
+      return peer;
+    },
     async close() {
+      for (const peer of [...peers]) await peer.close();
       await app.close();
       await dispatcher.close();
       await fake.close();

@@ -82,6 +82,11 @@ export async function recordStep(executor: Executor, s: StepRecord): Promise<Rec
         updated_at = ${s.now}
       WHERE id = ${s.runId}::uuid
       RETURNING step_count, total_cost_usd, total_tokens
+    ), key_use AS (
+      -- last_used_at is a hint: refreshed at most once a minute per key, so it costs no hot row.
+      UPDATE provider_keys SET last_used_at = ${s.now}
+      WHERE id = ${s.providerKeyId}::uuid AND ${s.status === 'success'}
+        AND (last_used_at IS NULL OR last_used_at < ${new Date(s.now.getTime() - 60_000)})
     ), step AS (
       INSERT INTO steps (id, org_id, run_id, agent_id, step_number, type, status, provider, model, provider_key_id, streaming,
         request, response, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, price_missing,

@@ -1,4 +1,4 @@
-import { type Database, queryRows } from '@rungate/db';
+import { type Database, type Executor, queryRows } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 
 export interface BudgetLimits {
@@ -91,7 +91,7 @@ export async function releaseReservation(db: Database, reservationId: string): P
 }
 
 /** Removes holds left by crashed processes; they stopped counting at `expires_at` already. */
-export async function sweepExpiredReservations(db: Database, now: Date): Promise<number> {
+export async function sweepExpiredReservations(db: Executor, now: Date): Promise<number> {
   const swept = await queryRows<{ id: string }>(db, sql`DELETE FROM budget_reservations WHERE expires_at <= ${now} RETURNING id`);
   return swept.length;
 }

@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { spawnServer } from './child.ts';
+import { parseFlags } from './flags.ts';
+import { runLoad } from './load.ts';
+import { differenceLine, errorDetails, header, resultLine, type Row } from './report.ts';
+import { directTarget, type Mode, proxyTarget } from './scenarios.ts';
+
+/**
+ * `npm run bench`: the proxy's cost per call. The fake provider, the proxy and this load
+ * generator each run in their own process on loopback; every scenario runs against the fake
+ * directly and through the proxy, and the table shows the difference.
+ */
+const flags = parseFlags(process.argv.slice(2));
+const warmupMs = flags.warmupS * 1000;
+const durationMs = flags.durationS * 1000;
+
+const profileArgs = flags.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags.cpuProfDir)}`] : [];
+if (flags.cpuProfDir) await mkdir(flags.cpuProfDir, { recursive: true });
+
+const fake = await spawnServer(new URL('./fake-server.ts', import.meta.url));
+const proxy = await spawnServer(new URL('./proxy-server.ts', import.meta.url), [fake.info.url!], profileArgs).catch(async (error: unknown) => {
+  await fake.stop();
+  throw error;
+});
+
+try {
+  const { url: proxyUrl, agentKey, description } = proxy.info as { url: string; agentKey: string; description: string };
+  console.log(`rungate proxy bench: node ${process.version}, ${cpus().length} CPUs, ${description}`);
+  console.log(`${flags.durationS} s measured after ${flags.warmupS} s warm-up per scenario; latency in ms from request start to last byte\n`);
+  console.log(header());
+
+  const rows: Row[] = [];
+  const measure = async (scenario: string, connections: number, target: string, load: Parameters<typeof runLoad>[0]) => {
+    const row = { scenario, connections, target, result: await runLoad(load, connections, warmupMs, durationMs) };
+    rows.push(row);
+    console.log(resultLine(row));
+    return row;
+  };
+
+  for (const mode of ['non-streaming', 'streaming'] as Mode[]) {
+    for (const connections of flags.connections) {
+      const direct = await measure(mode, connections, 'direct', directTarget(fake.info.url!, mode));
+      const proxied = await measure(mode, connections, 'proxy', proxyTarget(proxyUrl, agentKey, mode));
+      console.log(differenceLine(direct, proxied));
+    }
+  }
+  const most = Math.max(...flags.connections);
+  await measure('non-streaming', most, 'proxy, 1 run', proxyTarget(proxyUrl, agentKey, 'non-streaming', true));
+
+  console.log('\n"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run, whose budget hold serialises them.');
+  const errors = errorDetails(rows);
+  if (errors.length > 0) {
+    console.log(`\n${errors.join('\n')}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await proxy.stop();
+  await fake.stop();
+}
+if (flags.cpuProfDir) console.log(`\nCPU profile of the proxy process written to ${resolve(flags.cpuProfDir)}`);

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { type AuthContext, createServices, MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@rungate/governance';
+import { Redis } from 'ioredis';
+import { Agent } from 'undici';
+import { buildProxyApp } from '../src/app.ts';
+import { openBenchDatabase } from './database.ts';
+
+export interface ProxyStack {
+  url: string;
+  /** Plaintext key of the seeded agent. */
+  agentKey: string;
+  /** Database and rate limiter, for the report. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** Limits far above what the bench can send, so every check runs and none refuses. */
+const BENCH_POLICY = {
+  name: 'bench-policy',
+  budget: { hard_limit_usd: 1_000_000 },
+  rate_limits: { max_requests_per_minute: 100_000_000, max_tokens_per_minute: 1_000_000_000 },
+  // The check itself stays on the hot path (it reads the run row already loaded); disabled only
+  // because one run per connection takes thousands of steps.
+  runaway_prevention: { enabled: false },
+};
+
+/**
+ * The proxy as it runs in production (production database pool, keep-alive upstream pool,
+ * Redis limiter when `REDIS_URL` is set), seeded with one org, a budgeted and rate-limited
+ * policy, an OpenAI key pointing at the fake provider, and an agent.
+ */
+export async function startProxyStack(fakeUrl: string): Promise<ProxyStack> {
+  const database = await openBenchDatabase();
+  const redisUrl = process.env.REDIS_URL;
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null;
+  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis, `rungate:bench:${process.pid}:${Date.now()}`) : new MemoryRateLimiter();
+  const services = createServices({ db: database.handle.db, encryptionKey: randomBytes(32), rateLimiter });
+  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+  const app = await buildProxyApp({ services, dispatcher });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+
+  const account = await services.accounts.insert(services.deps.db, { name: 'Bench', slug: `bench-${randomBytes(4).toString('hex')}` });
+  const ctx: AuthContext = { orgId: account.id, actor: { kind: 'bootstrap' } };
+  const policy = await services.policies.create(ctx, BENCH_POLICY);
+  const key = await services.providerKeys.create(ctx, { provider: 'openai', name: 'fake-openai', api_key: 'sk-fake-openai', base_url: `${fakeUrl}/v1` });
+  const agent = await services.agents.create(ctx, { name: 'bench-agent', policy_id: policy.id, provider_keys: { openai: key.id } });
+
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    agentKey: agent.api_key,
+    description: `${database.label}, ${redis ? `Redis rate limiter (${redisUrl})` : 'in-process rate limiter'}`,
+    async close() {
+      await app.close();
+      await dispatcher.close();
+      await redis?.quit();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { LoadResult } from './load.ts';
+
+export interface Row {
+  scenario: string;
+  connections: number;
+  target: string;
+  result: LoadResult;
+}
+
+const COLUMNS = ['scenario', 'conns', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ttfb p50 ms', 'ttfb p99 ms', 'X-Rungate-Overhead-Ms p50', 'errors'] as const;
+const WIDTHS = [22, 5, 16, 13, 9, 9, 11, 11, 25, 8];
+
+const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
+const signedMs = (v: number) => (Number.isNaN(v) ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
+const errorCount = (r: LoadResult) => [...r.errors.values()].reduce((a, b) => a + b, 0);
+
+function line(cells: string[]): string {
+  return cells.map((cell, i) => (i < 3 ? cell.padEnd(WIDTHS[i]!) : cell.padStart(WIDTHS[i]!))).join('  ');
+}
+
+export function header(): string {
+  const head = line([...COLUMNS]);
+  return `${head}\n${'-'.repeat(head.length)}`;
+}
+
+export function resultLine(row: Row): string {
+  const r = row.result;
+  return line([row.scenario, String(row.connections), row.target, r.requestsPerS.toFixed(0), ms(r.p50), ms(r.p99), ms(r.ttfbP50), ms(r.ttfbP99), ms(r.overheadP50), String(errorCount(r))]);
+}
+
+/** proxy − direct for the same scenario and connection count. */
+export function differenceLine(direct: Row, proxy: Row): string {
+  const d = direct.result;
+  const p = proxy.result;
+  const rate = `${(p.requestsPerS - d.requestsPerS).toFixed(0)} (${(((p.requestsPerS - d.requestsPerS) / d.requestsPerS) * 100).toFixed(0)}%)`;
+  return line(['', '', 'Δ proxy−direct', rate, signedMs(p.p50 - d.p50), signedMs(p.p99 - d.p99), signedMs(p.ttfbP50 - d.ttfbP50), signedMs(p.ttfbP99 - d.ttfbP99), '', '']);
+}
+
+export function errorDetails(rows: Row[]): string[] {
+  return rows.filter((row) => row.result.firstError).map((row) => `${row.scenario} ${row.connections}c ${row.target}: ${errorCount(row.result)} errors, first ${row.result.firstError}`);
+}
