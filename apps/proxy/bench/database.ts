@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type DatabaseHandle } from '@rungate/db';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDatabase, type Database, type DatabaseHandle } from '@rungate/db';
 import { createTestDatabase } from '@rungate/db/testing';
 
 export interface BenchDatabase {
@@ -21,16 +22,15 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   const url = process.env.DATABASE_URL;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const scratch = await createTestDatabase();
-    // Both drivers answer `execute` with `{ rows }`; the driver-neutral type cannot say so.
-    const result = (await scratch.db.execute('select current_database() as name')) as unknown as { rows: { name: string }[] };
     const target = new URL(url);
-    target.pathname = `/${result.rows[0]!.name}`;
+    target.pathname = `/${(await rows<{ name: string }>(scratch.db, 'select current_database() as name'))[0]!.name}`;
     const handle = await createDatabase({ url: target.toString() });
     return {
       handle,
       label: `PostgreSQL ${target.host}${target.pathname}`,
       close: async () => {
         await handle.close();
+        await otherConnectionsGone(scratch.db);
         await scratch.close();
       },
     };
@@ -45,4 +45,21 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `pool.end()` resolves before the server has seen every connection go; dropping the database
+ * `with (force)` would then kill the stragglers, whose unhandled 'error' crashes the process.
+ */
+async function otherConnectionsGone(db: Database): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [row] = await rows<{ n: number }>(db, 'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    if (row?.n === 0) return;
+    await sleep(20);
+  }
+}
+
+async function rows<T>(db: Database, query: string): Promise<T[]> {
+  // Both drivers answer `execute` with `{ rows }`; the driver-neutral type cannot say so.
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 }

@@ -11,3 +11,10 @@ export { openAIAdapter } from './providers/openai/index.ts';
 export { openAIUsage } from './providers/openai/usage.ts';
 export { anthropicAdapter } from './providers/anthropic/index.ts';
 export { anthropicUsage, mergeAnthropicUsage } from './providers/anthropic/usage.ts';
+export {
+  translatorFor,
+  DEFAULT_ANTHROPIC_MAX_TOKENS,
+  type Translator,
+  type TranslateOptions,
+  type MaxTokensField,
+} from './providers/translate/index.ts';

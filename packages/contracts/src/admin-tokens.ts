@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParams, NullableString, Timestamp, Uuid, dataEnvelope, listEnvelope, MessageResult } from './common.ts';
+import { IdParams, NullableString, Timestamp, Uuid, dataEnvelope, listEnvelope, MessageResult, ResourceName } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 
@@ -42,7 +42,7 @@ export const expiresInToMs = (value: string): number => {
 
 export const CreateAdminTokenInput = z
   .object({
-    name: z.string().min(1),
+    name: ResourceName,
     scopes: z.array(AdminTokenScope).min(1),
     description: z.string().optional(),
     expires_in: ExpiresIn.optional(),

@@ -11,6 +11,7 @@ import {
   listEnvelope,
   tenantFields,
   tenantInputFields,
+  ResourceName,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -87,7 +88,7 @@ const agentSettings = {
 
 export const CreateAgentInput = z
   .object({
-    name: z.string().min(1).describe('Suffixed (my-agent-2) when already taken'),
+    name: ResourceName.describe('Suffixed (my-agent-2) when already taken'),
     policy_id: Uuid,
     ...agentSettings,
     ...tenantInputFields,
@@ -96,7 +97,7 @@ export const CreateAgentInput = z
 export type CreateAgentInput = z.infer<typeof CreateAgentInput>;
 
 export const UpdateAgentInput = z.object({
-  name: z.string().min(1).optional(),
+  name: ResourceName.optional(),
   policy_id: Uuid.optional(),
   ...agentSettings,
   status: AgentStatus.optional(),
@@ -104,7 +105,7 @@ export const UpdateAgentInput = z.object({
 export type UpdateAgentInput = z.infer<typeof UpdateAgentInput>;
 
 export const PatchAgentInput = z.object({
-  name: z.string().min(1).optional(),
+  name: ResourceName.optional(),
   description: z.string().nullable().optional(),
   policy_id: Uuid.optional(),
   status: AgentStatus.optional(),

@@ -94,7 +94,13 @@ export const rejectNulCharacters = <S extends z.ZodType>(schema: S) =>
   });
 
 export const IdParams = z.object({ id: Uuid });
-export const NameParams = z.object({ name: z.string().min(1) });
+/**
+ * Name of a resource that is unique per org. The spec sets no length; the bound keeps a name
+ * inside what a PostgreSQL unique index can hold (a longer one fails there, as a 500).
+ */
+export const ResourceName = z.string().min(1).max(255);
+
+export const NameParams = z.object({ name: ResourceName });
 
 /** Page size from a query string: defaults, lower bound 1, optional cap. */
 export const limitQuery = (defaultValue: number, max?: number) => {

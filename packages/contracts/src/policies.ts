@@ -15,6 +15,8 @@ import {
   tenantFields,
   tenantInputFields,
   JsonObject,
+  MAX_INT4,
+  ResourceName,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -192,7 +194,7 @@ export type PolicyVersion = z.infer<typeof PolicyVersion>;
 
 export const CreatePolicyInput = z
   .object({
-    name: z.string().min(1),
+    name: ResourceName,
     ...policySettings,
     visibility: Visibility.optional().describe('Members may only create personal policies (default org)'),
     ...tenantInputFields,

@@ -9,6 +9,7 @@ import {
   listEnvelope,
   tenantFields,
   tenantInputFields,
+  ResourceName,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -39,7 +40,7 @@ const baseUrl = z.url({ protocol: /^https?$/ }).nullable();
 
 export const CreateProviderKeyInput = z.object({
   provider: providerId.describe('Provider identifier, e.g. openai or anthropic'),
-  name: z.string().min(1),
+  name: ResourceName,
   api_key: secret.describe('Plaintext key, encrypted at rest'),
   base_url: baseUrl.optional(),
   ...tenantInputFields,
@@ -47,7 +48,7 @@ export const CreateProviderKeyInput = z.object({
 export type CreateProviderKeyInput = z.infer<typeof CreateProviderKeyInput>;
 
 export const UpdateProviderKeyInput = z.object({
-  name: z.string().min(1).optional(),
+  name: ResourceName.optional(),
   base_url: baseUrl.optional(),
   api_key: secret.optional().describe('New plaintext key; sets rotated_at'),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dataEnvelope } from './common.ts';
+import { dataEnvelope, ResourceName } from './common.ts';
 import { ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 import { Slug } from './accounts.ts';
@@ -8,7 +8,7 @@ export const RegisterAccountInput = z
   .object({
     name: z.string().trim().min(1).max(100).describe('Organization name'),
     slug: Slug.optional().describe('Derived from the name when omitted'),
-    agent_name: z.string().min(1).optional().describe('Name of the default agent (default: the slug)'),
+    agent_name: ResourceName.optional().describe('Name of the default agent (default: the slug)'),
   })
   .describe('Self-service sign-up');
 export type RegisterAccountInput = z.infer<typeof RegisterAccountInput>;

@@ -19,6 +19,7 @@ export * from './ledger/index.ts';
 export * from './rate-limit/index.ts';
 export * from './pricing/index.ts';
 export * from './rules/index.ts';
+export * from './routing/index.ts';
 export * from './common/ttl-cache.ts';
 export { parseRunControls, type RunControls } from './calls/controls.ts';
 export type { Admission, AdmittedCall, CallOutcome, CallRequest, CallService, Settlement } from './calls/service.ts';

@@ -1,3 +1,4 @@
+import { printSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './types/account.ts';
 import './types/policy.ts';
@@ -6,3 +7,6 @@ import './types/agent.ts';
 import './types/run.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
+
+/** The schema in SDL, as committed in apps/api/schema.graphql. */
+export const printedSchema = (): string => `${printSchema(schema)}\n`;

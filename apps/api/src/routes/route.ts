@@ -1,5 +1,5 @@
 import type { Operation } from '@rungate/contracts';
-import { toRoutePath } from '@rungate/contracts';
+import { rejectNulCharacters, toRoutePath } from '@rungate/contracts';
 import type { AuthContext, Scope } from '@rungate/governance';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -39,10 +39,10 @@ export function addRoute<Op extends Operation>(
     method: operation.method,
     url: toRoutePath(operation.path),
     schema: {
-      ...(operation.params ? { params: operation.params } : {}),
-      ...(operation.query ? { querystring: operation.query } : {}),
+      ...(operation.params ? { params: rejectNulCharacters(operation.params) } : {}),
+      ...(operation.query ? { querystring: rejectNulCharacters(operation.query) } : {}),
       // Fastify validates an absent body as null; contracts model an optional body as undefined.
-      ...(operation.body ? { body: z.preprocess((value) => value ?? undefined, operation.body) } : {}),
+      ...(operation.body ? { body: rejectNulCharacters(z.preprocess((value) => value ?? undefined, operation.body)) } : {}),
     },
     config: { auth: operation.auth, ...(options.scope ? { scope: options.scope } : {}) },
     handler: async (request, reply) => {

@@ -1,4 +1,4 @@
-import { type Operation, toRoutePath } from '@rungate/contracts';
+import { type Operation, rejectNulCharacters, toRoutePath } from '@rungate/contracts';
 import type { AgentRow } from '@rungate/governance';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -23,9 +23,9 @@ export function agentRoute<Op extends Operation>(app: FastifyInstance, operation
     method: operation.method,
     url: toRoutePath(operation.path),
     schema: {
-      ...(operation.params ? { params: operation.params } : {}),
-      ...(operation.query ? { querystring: operation.query } : {}),
-      ...(operation.body ? { body: z.preprocess((value) => value ?? undefined, operation.body) } : {}),
+      ...(operation.params ? { params: rejectNulCharacters(operation.params) } : {}),
+      ...(operation.query ? { querystring: rejectNulCharacters(operation.query) } : {}),
+      ...(operation.body ? { body: rejectNulCharacters(z.preprocess((value) => value ?? undefined, operation.body)) } : {}),
     },
     config: { auth: operation.auth },
     handler: async (request, reply) => {

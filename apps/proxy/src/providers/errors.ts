@@ -1,20 +1,9 @@
+import { FailureKind } from '@rungate/contracts';
 import { isObject, objectField, stringField } from './json.ts';
 import type { HeaderMap } from './types.ts';
 
 /** Failure categories recorded on steps (`response.error.kind`), as the spec lists them. */
-export const UPSTREAM_ERROR_KINDS = [
-  'tcp_connect_timeout',
-  'request_timeout',
-  'network_error',
-  'http_error',
-  'empty_stream',
-  'first_events_timeout',
-  'first_events_error',
-  'mid_stream_error',
-  'client_disconnect',
-  'stream_processing_error',
-  'unknown',
-] as const;
+export const UPSTREAM_ERROR_KINDS = FailureKind.options;
 
 export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 

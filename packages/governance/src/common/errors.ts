@@ -1,18 +1,13 @@
+import { errorStatus as contractErrorStatus } from '@rungate/contracts';
+
 /**
  * One error taxonomy for every transport. Services throw `AppError`; each transport maps
  * `code` to a status and to the spec's error shape in one handler.
  */
 export const errorStatus = {
-  validation_error: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
+  ...contractErrorStatus,
+  /** An invitation or link that existed but is no longer usable. */
   gone: 410,
-  payload_too_large: 413,
-  rate_limited: 429,
-  internal_error: 500,
-  service_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -9,8 +9,8 @@ export function wireFormatOf(provider: string): WireFormat {
   return provider === 'anthropic' ? 'anthropic' : 'openai';
 }
 
-export type PolicyRouting = PolicySettings['routing'];
-type Route = PolicyRouting['model_routes'][number];
+export type RoutingSettings = PolicySettings['routing'];
+type Route = RoutingSettings['model_routes'][number];
 
 /** Where a call's provider chain came from, recorded so routing decisions can be explained. */
 export type ChainSource = 'agent_route' | 'agent_chain' | 'policy_route' | 'policy_chain' | 'agent_keys';
@@ -37,7 +37,7 @@ function firstRoute(routes: readonly Route[] | undefined, model: string): Route 
  * providers the agent has keys for.
  */
 export function resolveChain(
-  routing: PolicyRouting,
+  routing: RoutingSettings,
   override: RoutingOverride | null | undefined,
   providerKeys: AgentProviderKeys,
   requestFormat: WireFormat,

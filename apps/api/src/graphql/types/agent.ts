@@ -1,17 +1,8 @@
 import { type Agent, AgentStatus, IdParams, ListAgentsQuery } from '@rungate/contracts';
-import { invalid } from '@rungate/governance';
-import type { z } from 'zod';
+import { parseArgs } from '../args.ts';
 import { builder } from '../builder.ts';
 
 const AgentStatusEnum = builder.enumType('AgentStatus', { values: AgentStatus.options });
-
-/** Arguments go through the same contract as REST, so a bad id is a validation error, not a database error. */
-function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const parsed = schema.safeParse(args);
-  if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join('.') || 'args', issue.message]));
-  throw invalid('Invalid arguments', fields);
-}
 
 export const AgentRef = builder.objectRef<Agent>('Agent').implement({
   description: 'An agent with its own API key, governed by a policy',

@@ -1,18 +1,9 @@
 import { IdParams, ListRunsQuery, type Run, RunStatus } from '@rungate/contracts';
-import { invalid } from '@rungate/governance';
-import type { z } from 'zod';
+import { parseArgs } from '../args.ts';
 import { builder } from '../builder.ts';
 
 const RunStatusEnum = builder.enumType('RunStatus', { values: RunStatus.options });
 const SortOrderEnum = builder.enumType('RunSortOrder', { values: ['asc', 'desc'] as const });
-
-/** Arguments go through the REST contract, so bad values are validation errors with fields. */
-function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const parsed = schema.safeParse(args);
-  if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join('.') || 'args', issue.message]));
-  throw invalid('Invalid arguments', fields);
-}
 
 const TokenTotalsRef = builder.objectRef<Run['tokens_used']>('RunTokenTotals').implement({
   description: 'Tokens in four buckets; total = input + output + cache_read + cache_creation',

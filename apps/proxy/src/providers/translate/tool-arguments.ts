@@ -1,0 +1,21 @@
+import { isObject } from '../json.ts';
+import type { JsonObject } from '../types.ts';
+
+/**
+ * OpenAI tool arguments are a JSON string; Anthropic's `input` must be an object. Arguments
+ * that are not a JSON object (a truncated call, say) become an empty input rather than a
+ * request the provider would reject.
+ */
+export function argumentsToInput(args: unknown): JsonObject {
+  if (typeof args !== 'string' || args.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(args);
+    return isObject(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+export function inputToArguments(input: unknown): string {
+  return JSON.stringify(isObject(input) ? input : {});
+}
