@@ -1,5 +1,5 @@
 import { createDatabase } from '@rungate/db';
-import { createServices, RedisRateLimiter, resolveEncryptionKey, startSweeper } from '@rungate/governance';
+import { createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startSweeper } from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -15,7 +15,7 @@ const services = createServices({
   db: database.db,
   encryptionKey: encryptionKey.key,
   bootstrapToken: env.RUNGATE_BOOTSTRAP_TOKEN,
-  ...(redis ? { rateLimiter: new RedisRateLimiter(redis) } : {}),
+  ...(redis ? { rateLimiter: new RedisRateLimiter(redis), breakers: new RedisBreakerStore(redis) } : {}),
 });
 const app = await buildApp({
   services,

@@ -161,7 +161,6 @@ interface Send {
   query?: string;
   /** An object is sent as JSON; a string is sent as is with `content-type: application/json`. */
   body?: unknown;
-  token?: string | null;
 }
 
 function send(op: Operation, options: Send = {}): Promise<LightMyRequestResponse> {
@@ -170,7 +169,7 @@ function send(op: Operation, options: Send = {}): Promise<LightMyRequestResponse
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
   const url = options.query === undefined ? path : `${path}?${options.query}`;
   const body = 'body' in options ? options.body : validBody(op);
-  return h.request({ method: op.method, url, token: options.token === undefined ? identity.token : options.token, body });
+  return h.request({ method: op.method, url, token: identity.token, body });
 }
 
 /** Every refusal has the spec's shape for its status, and nothing is a 5xx. */
@@ -190,13 +189,14 @@ function expectNo5xx(op: Operation, res: LightMyRequestResponse, label = '') {
 
 // ---- cases -------------------------------------------------------------------------------
 
-const BAD_PATH_VALUES = ['not-a-uuid', '12345', '00000000-0000-0000-0000-00000000000g', `${randomUUID()}0`, 'x'.repeat(300), "'%3B%20select%201%3B--", 'a%00b', '%E2%82%AC', '2147483648', '-1'];
-/** Values of the right JSON type that a column may still not hold: NUL in text, int4 overflow, ... */
-/** Incompressible, so an index on the column sees all of it. */
+/** Incompressible, so a unique index on the column sees all of it (and overflows). */
 const LONG_STRING = randomBytes(6_000).toString('base64');
+/** Path and query values arrive URL-encoded. */
+const BAD_PATH_VALUES = ['not-a-uuid', '12345', '00000000-0000-0000-0000-00000000000g', `${randomUUID()}0`, encodeURIComponent(LONG_STRING.slice(0, 3_000)), "'%3B%20select%201%3B--", 'a%00b', '%E2%82%AC', '2147483648', '-1'];
+const BAD_QUERY_VALUES = ['abc', '-1', '0', '1.5', '', '99999999999999999999', '2147483648', '2024-13-45T00:00:00Z', '0000-01-01T00:00:00Z', 'a%00b', encodeURIComponent(LONG_STRING)];
+/** Values of the right JSON type that a column may still not hold: NUL in text, int4 overflow, ... */
 const EDGE_STRINGS = ['a\u0000b', '', ' ', LONG_STRING, 'not-a-uuid', '2147483648', '0000-01-01T00:00:00Z'];
 const EDGE_NUMBERS = [-1, 0, 0.5, 2 ** 31, 2 ** 53, -(2 ** 31) - 1, 1e300];
-const BAD_QUERY_VALUES = ['abc', '-1', '0', '1.5', '', '99999999999999999999', '2147483648', '2024-13-45T00:00:00Z', '0000-01-01T00:00:00Z', 'a%00b', 'x'.repeat(1000)];
 
 it('serves a good share of the spec', () => {
   expect(served.length).toBeGreaterThan(40);

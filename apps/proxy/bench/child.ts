@@ -9,8 +9,8 @@ interface Started {
 }
 
 /**
- * Child side: starts a server, reports `info` to the parent, and closes on `stop` or when the
- * parent goes away. Each server gets its own process so the load generator, the proxy and
+ * Child side: starts a server, reports `info` to the parent, answers `cpu` with its CPU time
+ * so far (µs), and closes on `stop` or when the parent goes away. Each server gets its own process so the load generator, the proxy and
  * the fake provider never share an event loop.
  */
 export function serveForParent(start: () => Promise<Started>): void {
@@ -20,7 +20,13 @@ export function serveForParent(start: () => Promise<Started>): void {
   };
   start().then(
     (started) => {
-      process.on('message', (message) => message === 'stop' && stop(started));
+      process.on('message', (message) => {
+        if (message === 'stop') stop(started);
+        if (message === 'cpu') {
+          const { user, system } = process.cpuUsage();
+          process.send?.({ cpuUs: user + system });
+        }
+      });
       process.on('disconnect', () => stop(started));
       process.send?.({ ready: started.info });
     },
@@ -33,6 +39,8 @@ export function serveForParent(start: () => Promise<Started>): void {
 
 export interface ServerChild {
   info: ServerInfo;
+  /** CPU time the child has used so far, µs (user + system). */
+  cpuUs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +54,11 @@ export function spawnServer(entry: URL, args: string[] = [], extraExecArgv: stri
       if (!message.ready) return reject(new Error(`${entry.pathname} failed to start:\n${message.error}`));
       resolve({
         info: message.ready,
+        cpuUs: () =>
+          new Promise((answer) => {
+            child.once('message', (reply: { cpuUs: number }) => answer(reply.cpuUs));
+            child.send('cpu');
+          }),
         stop: async () => {
           if (child.exitCode === null) child.send('stop');
           await exited;

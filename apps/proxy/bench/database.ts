@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,9 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   const url = process.env.DATABASE_URL;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const scratch = await createTestDatabase();
+    // Its close ends the pool and drops the database `with (force)` at once, while the pool's
+    // last client may still be connected: that client's 57P01 'error' would be unhandled.
+    (scratch.db as unknown as { $client: EventEmitter }).$client.on('error', () => {});
     const target = new URL(url);
     target.pathname = `/${(await rows<{ name: string }>(scratch.db, 'select current_database() as name'))[0]!.name}`;
     const handle = await createDatabase({ url: target.toString() });

@@ -22,6 +22,8 @@ export interface LoadResult {
   /** Time to the first body chunk, ms (streaming only). */
   ttfbP50: number;
   ttfbP99: number;
+  /** CPU the measured server process spent per answered request, µs; NaN without a meter. */
+  serverCpuUsPerRequest: number;
   /** Median `x-rungate-overhead-ms` the proxy reported; NaN when absent. */
   overheadP50: number;
   /** Non-200 answers and transport failures, by status (0 = transport). */
@@ -37,18 +39,23 @@ interface Samples {
   firstError: string | null;
 }
 
+/** Cumulative CPU time of the server under test, µs. */
+export type CpuMeter = () => Promise<number>;
+
 /**
  * Closed-loop load: `connections` workers, each sending its next request as soon as the last one
  * is fully read, first for `warmupMs` (discarded) and then for `durationMs`. Every loop ends by
  * itself at its deadline; a request in flight at the deadline is finished and counted.
  */
-export async function runLoad(target: LoadTarget, connections: number, warmupMs: number, durationMs: number): Promise<LoadResult> {
+export async function runLoad(target: LoadTarget, connections: number, warmupMs: number, durationMs: number, meter?: CpuMeter): Promise<LoadResult> {
   const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
   try {
     if (warmupMs > 0) await phase(pool, target, connections, warmupMs);
+    const cpuBefore = meter ? await meter() : Number.NaN;
     const started = performance.now();
     const samples = await phase(pool, target, connections, durationMs);
     const elapsedS = (performance.now() - started) / 1000;
+    const cpuUs = meter ? (await meter()) - cpuBefore : Number.NaN;
     const latency = sortedCopy(samples.latency);
     const ttfb = sortedCopy(samples.ttfb);
     return {
@@ -58,6 +65,7 @@ export async function runLoad(target: LoadTarget, connections: number, warmupMs:
       p99: percentile(latency, 99),
       ttfbP50: percentile(ttfb, 50),
       ttfbP99: percentile(ttfb, 99),
+      serverCpuUsPerRequest: cpuUs / latency.length,
       overheadP50: percentile(sortedCopy(samples.overhead), 50),
       errors: samples.errors,
       firstError: samples.firstError,

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { spawnServer } from './child.ts';
 import { parseFlags } from './flags.ts';
-import { runLoad } from './load.ts';
+import { type CpuMeter, type LoadTarget, runLoad } from './load.ts';
 import { differenceLine, errorDetails, header, resultLine, type Row } from './report.ts';
 import { directTarget, type Mode, proxyTarget } from './scenarios.ts';
 
@@ -32,8 +32,8 @@ try {
   console.log(header());
 
   const rows: Row[] = [];
-  const measure = async (scenario: string, connections: number, target: string, load: Parameters<typeof runLoad>[0]) => {
-    const row = { scenario, connections, target, result: await runLoad(load, connections, warmupMs, durationMs) };
+  const measure = async (scenario: string, connections: number, target: string, load: LoadTarget, meter: CpuMeter) => {
+    const row = { scenario, connections, target, result: await runLoad(load, connections, warmupMs, durationMs, meter) };
     rows.push(row);
     console.log(resultLine(row));
     return row;
@@ -41,15 +41,17 @@ try {
 
   for (const mode of ['non-streaming', 'streaming'] as Mode[]) {
     for (const connections of flags.connections) {
-      const direct = await measure(mode, connections, 'direct', directTarget(fake.info.url!, mode));
-      const proxied = await measure(mode, connections, 'proxy', proxyTarget(proxyUrl, agentKey, mode));
+      const direct = await measure(mode, connections, 'direct', directTarget(fake.info.url!, mode), fake.cpuUs);
+      const proxied = await measure(mode, connections, 'proxy', proxyTarget(proxyUrl, agentKey, mode), proxy.cpuUs);
       console.log(differenceLine(direct, proxied));
     }
   }
   const most = Math.max(...flags.connections);
-  await measure('non-streaming', most, 'proxy, 1 run', proxyTarget(proxyUrl, agentKey, 'non-streaming', true));
+  await measure('non-streaming', most, 'proxy, 1 run', proxyTarget(proxyUrl, agentKey, 'non-streaming', true), proxy.cpuUs);
 
-  console.log('\n"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run, whose budget hold serialises them.');
+  console.log('\nCPU µs/req: CPU time of the server process per answered request (the fake for "direct", the proxy alone otherwise),');
+  console.log('far less sensitive than latency to other load on the machine.');
+  console.log('"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run, whose budget hold serialises them.');
   const errors = errorDetails(rows);
   if (errors.length > 0) {
     console.log(`\n${errors.join('\n')}`);

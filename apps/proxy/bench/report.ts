@@ -7,8 +7,8 @@ export interface Row {
   result: LoadResult;
 }
 
-const COLUMNS = ['scenario', 'conns', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ttfb p50 ms', 'ttfb p99 ms', 'X-Rungate-Overhead-Ms p50', 'errors'] as const;
-const WIDTHS = [22, 5, 16, 13, 9, 9, 11, 11, 25, 8];
+const COLUMNS = ['scenario', 'conns', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ttfb p50 ms', 'ttfb p99 ms', 'CPU µs/req', 'X-Rungate-Overhead-Ms p50', 'errors'] as const;
+const WIDTHS = [13, 5, 14, 13, 9, 9, 11, 11, 10, 25, 6];
 
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
 const signedMs = (v: number) => (Number.isNaN(v) ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
@@ -25,7 +25,7 @@ export function header(): string {
 
 export function resultLine(row: Row): string {
   const r = row.result;
-  return line([row.scenario, String(row.connections), row.target, r.requestsPerS.toFixed(0), ms(r.p50), ms(r.p99), ms(r.ttfbP50), ms(r.ttfbP99), ms(r.overheadP50), String(errorCount(r))]);
+  return line([row.scenario, String(row.connections), row.target, r.requestsPerS.toFixed(0), ms(r.p50), ms(r.p99), ms(r.ttfbP50), ms(r.ttfbP99), Number.isNaN(r.serverCpuUsPerRequest) ? '-' : r.serverCpuUsPerRequest.toFixed(0), ms(r.overheadP50), String(errorCount(r))]);
 }
 
 /** proxy − direct for the same scenario and connection count. */
@@ -33,7 +33,7 @@ export function differenceLine(direct: Row, proxy: Row): string {
   const d = direct.result;
   const p = proxy.result;
   const rate = `${(p.requestsPerS - d.requestsPerS).toFixed(0)} (${(((p.requestsPerS - d.requestsPerS) / d.requestsPerS) * 100).toFixed(0)}%)`;
-  return line(['', '', 'Δ proxy−direct', rate, signedMs(p.p50 - d.p50), signedMs(p.p99 - d.p99), signedMs(p.ttfbP50 - d.ttfbP50), signedMs(p.ttfbP99 - d.ttfbP99), '', '']);
+  return line(['', '', 'Δ proxy−direct', rate, signedMs(p.p50 - d.p50), signedMs(p.p99 - d.p99), signedMs(p.ttfbP50 - d.ttfbP50), signedMs(p.ttfbP99 - d.ttfbP99), '', '', '']);
 }
 
 export function errorDetails(rows: Row[]): string[] {

@@ -11,10 +11,11 @@ import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
  */
 
 let h: ProxyHarness;
-const TIMEOUT_MS = 400;
+// The smallest whole-request deadline a policy accepts (it may not undercut connect_timeout_ms, at least 1 s).
+const TIMEOUT_MS = 1000;
 
 beforeAll(async () => {
-  h = await createProxyHarness({ policy: { budget: { hard_limit_usd: 10, hard_limit_tokens: 500_000 }, routing: { timeout_ms: TIMEOUT_MS } } });
+  h = await createProxyHarness({ policy: { budget: { hard_limit_usd: 10, hard_limit_tokens: 500_000 }, routing: { timeout_ms: TIMEOUT_MS, connect_timeout_ms: TIMEOUT_MS } } });
 });
 afterAll(() => h?.close());
 beforeEach(() => h.fake.reset());

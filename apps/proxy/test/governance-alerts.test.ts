@@ -109,7 +109,7 @@ describe('alert thresholds', () => {
         code: 'budget_alert_exceeded',
         message: `Run ${runId} reached its alert threshold and the policy blocks new runs until it ends`,
         run_id: runId,
-        details: { thresholds_run_id: runId, action: 'continue_and_block_new' },
+        details: { action: 'continue_and_block_new', alert_threshold_usd: 0.001, alert_threshold_tokens: null },
         context: contextOf(s, { steps: 3, cost: 0.001809, tokens: 3060 }),
       },
     };

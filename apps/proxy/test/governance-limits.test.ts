@@ -56,7 +56,8 @@ describe('runaway prevention', () => {
 
 describe('rate limits', () => {
   it('answers 429 rate_limited with retry-after past max_requests_per_minute, per agent and per policy, until the window turns', async () => {
-    const s = await scenario(h, { rate_limits: { max_requests_per_minute: 2 } });
+    const other = await h.services.policies.create(h.ctx, { name: `per-run-${Date.now()}`, rate_limits: { max_requests_per_minute: 1 } });
+    const s = await scenario(h, { rate_limits: { max_requests_per_minute: 2 } }, { allowed_policies: [other.id] });
     const first = await ask(s);
     await ask(s);
     const runId = first.response.headers.get('x-rungate-run-id')!;
@@ -86,8 +87,6 @@ describe('rate limits', () => {
     expect((await ask({ openai: h.openai(sibling.key) })).response.status).toBe(200);
 
     // Per policy: the same agent under another policy (a per-run policy) has its own count.
-    const other = await h.services.policies.create(h.ctx, { name: `other-${s.policy.name}`, rate_limits: { max_requests_per_minute: 1 } });
-    await h.updateAgent({ allowed_policies: [s.policy.id, other.id] }, s.agent.id);
     const perRun = await ask(s, { 'x-rungate-run-policy': other.name });
     expect(perRun.response.status).toBe(200);
     expect(perRun.response.headers.get('x-rungate-policy-fallback')).toBeNull();

@@ -101,6 +101,16 @@ describe('selecting a per-run policy', () => {
     expect(alsoBlocked.status).toBe(403);
     expect(alsoBlocked.headers.get('x-rungate-policy-fallback')).toBeNull();
   });
+  it('later calls naming the run stay under the run\'s policy without repeating the control', async () => {
+    const runId = randomUUID();
+    await chat(h.openai(restricted.key), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'alt-policy' });
+    // alt-policy blocks gpt-4o; the agent's default policy does not.
+    const blocked = await refusal(chat(h.openai(restricted.key), { model: 'gpt-4o' }, { 'x-rungate-run-id': runId }));
+    expect(blocked.status).toBe(403);
+    expect(blocked.body).toMatchObject({ error: { code: 'model_not_allowed', run_id: runId } });
+    const steps = await runSteps(h, runId);
+    expect(steps.map((s) => s.status)).toEqual(['success', 'policy_blocked']);
+  });
 });
 
 describe('policy_snapshot', () => {

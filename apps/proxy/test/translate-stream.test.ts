@@ -80,7 +80,7 @@ describe('Anthropic stream -> OpenAI chunks', () => {
     });
     // The report is the Anthropic transformer's, so accounting is unchanged by translation.
     expect(timeless(whole.report)).toEqual(timeless(run(anthropicStream(), bytes).report));
-    expect(whole.report).toMatchObject({ stopReason: 'end_turn', usage: USAGE, completed: true, error: null });
+    expect(whole.report).toMatchObject({ id: expect.stringMatching(/^msg_fake_/), stopReason: 'end_turn', usage: USAGE, completed: true, error: null });
     for (const cuts of everySplit(bytes)) {
       const { output, report } = runChunked(translator.stream({ clientWantsUsage: true }), bytes, cuts);
       expect(output.equals(whole.output)).toBe(true);
@@ -169,7 +169,7 @@ describe('OpenAI chunks -> Anthropic stream', () => {
     });
     expect(data.at(-1)).toEqual({ type: 'message_stop' });
     expect(timeless(whole.report)).toEqual(timeless(run(openAIStream(true), bytes).report));
-    expect(whole.report).toMatchObject({ stopReason: 'stop', usage: { input: 20, output: 9, cacheRead: 60, cacheCreation: 0 }, completed: true });
+    expect(whole.report).toMatchObject({ id: expect.stringMatching(/^chatcmpl-fake_/), stopReason: 'stop', usage: { input: 20, output: 9, cacheRead: 60, cacheCreation: 0 }, completed: true });
     for (const cuts of everySplit(bytes)) {
       const { output, report } = runChunked(translator.stream({ clientWantsUsage: true }), bytes, cuts);
       expect(output.equals(whole.output)).toBe(true);

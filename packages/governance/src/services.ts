@@ -15,7 +15,9 @@ import { MemoryRateLimiter } from './rate-limit/memory.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
 import { createHealthService } from './health/service.ts';
 import { createPolicyService } from './policies/service.ts';
+import { createProviderHealthService } from './provider-health/service.ts';
 import { createProviderKeyService } from './provider-keys/service.ts';
+import { type BreakerStore, type LatencyTracker, MemoryBreakerStore, MemoryLatencyTracker, MemoryRoundRobinCounters, type RoundRobinCounters } from './routing/index.ts';
 import { createRegistrationService } from './registration/service.ts';
 import { createRunService } from './runs/service.ts';
 
@@ -27,6 +29,16 @@ export interface CreateServicesOptions {
   /** Shared through Redis when several proxies run; in process otherwise. */
   rateLimiter?: RateLimiter;
   priceBook?: PriceBook;
+  /** Circuit state per provider key; shared through Redis when several proxies run. */
+  breakers?: BreakerStore;
+}
+
+/** In-process routing state (the breaker store may be shared). */
+export interface RoutingState {
+  breakers: BreakerStore;
+  latency: LatencyTracker;
+  counters: RoundRobinCounters;
+  priceBook: PriceBook;
 }
 
 /** Wires every resource service over one set of collaborators. */
@@ -38,6 +50,12 @@ export function createServices(options: CreateServicesOptions) {
     configGeneration: new ConfigGeneration(),
     ...(options.bootstrapToken ? { bootstrapToken: options.bootstrapToken } : {}),
   };
+  const routing: RoutingState = {
+    breakers: options.breakers ?? new MemoryBreakerStore(),
+    latency: new MemoryLatencyTracker(),
+    counters: new MemoryRoundRobinCounters(),
+    priceBook: options.priceBook ?? createPriceBook({ clock: deps.clock }),
+  };
   const accounts = createAccountService(deps);
   const adminTokens = createAdminTokenService(deps);
   const agents = createAgentService(deps);
@@ -47,8 +65,10 @@ export function createServices(options: CreateServicesOptions) {
     auth: createAuthService(deps),
     calls: createCallService(deps, {
       rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
-      priceBook: options.priceBook ?? createPriceBook({ clock: deps.clock }),
+      priceBook: routing.priceBook,
     }),
+    routing,
+    providerHealth: createProviderHealthService(deps, routing.breakers),
     accounts,
     adminTokens,
     agents,

@@ -8,6 +8,7 @@ import { healthRoutes } from './health.ts';
 import { registrationRoutes } from './registration.ts';
 import { policyRoutes } from './policies.ts';
 import { providerKeyRoutes } from './provider-keys.ts';
+import { providerRoutes } from './providers.ts';
 import { runRoutes } from './runs.ts';
 
 export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
@@ -18,6 +19,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: Service
   adminTokenRoutes(app, services);
   agentRoutes(app, services);
   providerKeyRoutes(app, services);
+  providerRoutes(app, services);
   runRoutes(app, services);
   approvalRoutes(app, services);
 }

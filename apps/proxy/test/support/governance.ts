@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import type { CreateAgentInput, CreatePolicyInput, Policy } from '@rungate/contracts';
-import { events, runs, steps } from '@rungate/db';
+import { runs, steps } from '@rungate/db';
 import { asc, eq } from 'drizzle-orm';
 import OpenAI from 'openai';
 import { expect } from 'vitest';
@@ -79,11 +79,6 @@ export function stepsOf(h: ProxyHarness, runId: string) {
 
 export function stepsOfAgent(h: ProxyHarness, agentId: string) {
   return h.services.deps.db.select().from(steps).where(eq(steps.agentId, agentId)).orderBy(asc(steps.createdAt), asc(steps.stepNumber));
-}
-
-export async function eventTypes(h: ProxyHarness) {
-  const rows = await h.services.deps.db.select({ type: events.type, data: events.data }).from(events).where(eq(events.orgId, h.orgId));
-  return rows;
 }
 
 /**

@@ -64,8 +64,36 @@ function explicitRunState(run: RunRow): RunResolution {
     case 'force_stopped':
       return { ok: false, run, blocked: block('run_force_stopped', 'This run was stopped by an operator', { stopped_at: run.forceStoppedAt?.toISOString() ?? null }) };
     default:
+      // Like a hard limit, a stop at the alert threshold is a budget refusal, not a finished run.
+      if (run.endedReason === 'alert_threshold_stop') {
+        return { ok: false, run, blocked: block('budget_alert_exceeded', 'This run was stopped at its alert threshold; start a new run', { ended_reason: run.endedReason }) };
+      }
       return { ok: false, run, conflict: `Run ${run.id} has ended (status: ${run.status}); start a new run` };
   }
+}
+
+/**
+ * `on_alert_threshold: continue_and_block_new`: while a running run of this agent and policy is
+ * past its alert threshold, that run goes on but no new run may start (402); ending it (agent,
+ * operator or idle timeout) lifts the block.
+ */
+async function blockedByAlertedRun(db: Database, caller: Caller, policy: PolicyView): Promise<RunResolution | null> {
+  if (policy.budget.on_alert_threshold !== 'continue_and_block_new') return null;
+  const [alerted] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.agentId, caller.agentId), eq(runs.policyId, policy.id), eq(runs.status, 'running'), eq(runs.alertThresholdExceeded, true)))
+    .limit(1);
+  if (!alerted) return null;
+  return {
+    ok: false,
+    run: alerted,
+    blocked: block('budget_alert_exceeded', `Run ${alerted.id} reached its alert threshold and the policy blocks new runs until it ends`, {
+      action: 'continue_and_block_new',
+      alert_threshold_usd: policy.budget.alert_threshold_usd ?? null,
+      alert_threshold_tokens: policy.budget.alert_threshold_tokens ?? null,
+    }),
+  };
 }
 
 /**
@@ -83,6 +111,8 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
       if (existing.orgId !== caller.orgId || existing.agentId !== caller.agentId) return { ok: false, foreign: true };
       return explicitRunState(existing);
     }
+    const barred = await blockedByAlertedRun(db, caller, policy);
+    if (barred) return barred;
     const created = await db.transaction((tx) => createRun(tx, caller, policy, controls, 'explicit', now, controls.runId!));
     // Null: another call created this id at the same moment; judge that run like any existing one.
     if (created) return { ok: true, run: created, created: true };
@@ -90,6 +120,8 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
   }
 
   if (controls.newRun) {
+    const barred = await blockedByAlertedRun(db, caller, policy);
+    if (barred) return barred;
     const run = await db.transaction(async (tx) => {
       await completeAllRuns(tx, caller.agentId, now, 'new_run_requested');
       return createRun(tx, caller, policy, controls, 'implicit', now);
@@ -105,6 +137,8 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     .orderBy(desc(runs.lastActivityAt))
     .limit(1);
   if (current && now.getTime() - current.lastActivityAt.getTime() <= windowMs) return { ok: true, run: current, created: false };
+  const barred = await blockedByAlertedRun(db, caller, policy);
+  if (barred) return barred;
 
   if (await isForceStopCooldownActive(db, caller.agentId, policy.id, policy.implicit_run_grouping.force_stop_cooldown_minutes, now)) {
     return {

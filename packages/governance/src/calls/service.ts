@@ -191,23 +191,30 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       if (agent.status !== 'active') {
         return { kind: 'blocked', blocked: block('agent_disabled', 'This agent is disabled'), runId: null, context: blockContext(agent, defaultPolicy, null), policyFallback: null };
       }
-      const { policy, fallbackReason } = await selectPolicy({
+      const selected = await selectPolicy({
         requested: request.controls.runPolicy,
         defaultPolicy,
         allowedPolicies: agent.allowedPolicies,
         findPolicy: (by) => findPolicy(agent.orgId, by),
       });
-      const requestedModel = request.model ?? policy.default_model;
-      if (!requestedModel) return { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' };
-      const model = policy.model_override ?? requestedModel;
+      const { fallbackReason } = selected;
+      const noModel = { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' } as const;
+      if (!request.model && !selected.policy.default_model) return noModel;
 
-      const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, policy, request.controls, now);
+      const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, selected.policy, request.controls, now);
       if (!resolved.ok) {
         if ('foreign' in resolved) return { kind: 'foreign_run' };
         if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
-        return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, policy, resolved.run), policyFallback: fallbackReason };
+        return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, selected.policy, resolved.run), policyFallback: fallbackReason };
       }
       const { run } = resolved;
+      // A run keeps the policy it started under: a later call naming the run is governed by that
+      // policy (and its budget), not by whatever policy the call itself would have selected.
+      const runPolicy = run.policyId && run.policyId !== selected.policy.id ? await findPolicy(agent.orgId, { id: run.policyId }) : null;
+      const policy = runPolicy ?? selected.policy;
+      const requestedModel = request.model ?? policy.default_model;
+      if (!requestedModel) return noModel;
+      const model = policy.model_override ?? requestedModel;
       const choice = chooseProvider(agent.providerKeys, request.format);
       const provider = choice?.provider ?? request.format;
       const base = { agent, policy, run, provider, model, request };

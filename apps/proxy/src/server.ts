@@ -1,0 +1,33 @@
+import { createDatabase } from '@rungate/db';
+import { createServices, decodeKey, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
+import { Redis } from 'ioredis';
+import { Agent } from 'undici';
+import { buildProxyApp } from './app.ts';
+import { loadProxyEnv } from './env.ts';
+
+const env = loadProxyEnv();
+const database = await createDatabase({ url: env.DATABASE_URL });
+const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+const services = createServices({
+  db: database.db,
+  encryptionKey: decodeKey(env.RUNGATE_ENCRYPTION_KEY),
+  ...(redis ? { rateLimiter: new RedisRateLimiter(redis), breakers: new RedisBreakerStore(redis) } : {}),
+});
+const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+const app = await buildProxyApp({ services, dispatcher, bodyLimit: env.RUNGATE_BODY_LIMIT_BYTES, logger: { level: env.LOG_LEVEL } });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await dispatcher.close();
+  await redis?.quit();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ port: env.PORT, host: env.HOST });
