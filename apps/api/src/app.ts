@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { trackConfigChanges } from './plugins/config-changes.ts';
 import { dashboardAuth } from './plugins/dashboard-auth.ts';
 import { registerErrorHandler, registerProxy } from '@rungate/proxy';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { registerGraphql } from './graphql/plugin.ts';
 import { registerRestRoutes } from './routes/index.ts';
 import { registerTrpc } from './trpc/plugin.ts';
@@ -16,7 +16,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Folder with the built dashboard; served at `/` when given. */
   webDir?: string;
-  /** Upstream connection pool for the mounted proxy; one keep-alive pool by default. */
+  /** Pins one upstream pool for the mounted proxy (tests); by default it keeps its own pools. */
   dispatcher?: Dispatcher;
 }
 
@@ -38,9 +38,7 @@ export async function buildApp(options: AppOptions): Promise<ApiApp> {
   await registerRestRoutes(app, options.services);
   await registerTrpc(app, options.services);
   registerGraphql(app, options.services);
-  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 256 });
-  await registerProxy(app, { services: options.services, dispatcher });
-  if (!options.dispatcher) app.addHook('onClose', () => dispatcher.close());
+  await registerProxy(app, { services: options.services, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   if (options.webDir && hasWebBuild(options.webDir)) await registerWeb(app, options.webDir);
   return app;
 }

@@ -15,7 +15,19 @@ let h: ProxyHarness;
 const TIMEOUT_MS = 1000;
 
 beforeAll(async () => {
-  h = await createProxyHarness({ policy: { budget: { hard_limit_usd: 10, hard_limit_tokens: 500_000 }, routing: { timeout_ms: TIMEOUT_MS, connect_timeout_ms: TIMEOUT_MS } } });
+  // One provider per format, one attempt and no circuit breaker, so each failure is seen as it
+  // is (failover and breakers have their own tests).
+  const routing = {
+    timeout_ms: TIMEOUT_MS,
+    connect_timeout_ms: TIMEOUT_MS,
+    max_retries: 1,
+    circuit_breaker: { failure_threshold: 0 },
+    model_routes: [
+      { pattern: 'gpt-*', chain: ['openai'] },
+      { pattern: 'claude-*', chain: ['anthropic'] },
+    ],
+  };
+  h = await createProxyHarness({ policy: { budget: { hard_limit_usd: 10, hard_limit_tokens: 500_000 }, routing } });
 });
 afterAll(() => h?.close());
 beforeEach(() => h.fake.reset());

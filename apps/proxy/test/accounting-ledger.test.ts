@@ -15,7 +15,10 @@ let h: ProxyHarness;
 const LIMIT_USD = 100;
 
 beforeAll(async () => {
-  h = await createProxyHarness({ policy: { budget: { hard_limit_usd: LIMIT_USD, hard_limit_tokens: 10_000_000 }, blocked_models: ['gpt-4-forbidden*'] } });
+  // No retries: the queued 500 must stay a failed call (failover is tested on its own).
+  h = await createProxyHarness({
+    policy: { budget: { hard_limit_usd: LIMIT_USD, hard_limit_tokens: 10_000_000 }, blocked_models: ['gpt-4-forbidden*'], routing: { retry_on: [] } },
+  });
 });
 afterAll(() => h?.close());
 beforeEach(() => h.fake.reset());

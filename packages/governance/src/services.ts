@@ -66,6 +66,8 @@ export function createServices(options: CreateServicesOptions) {
     calls: createCallService(deps, {
       rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
       priceBook: routing.priceBook,
+      counters: routing.counters,
+      latency: routing.latency,
     }),
     routing,
     providerHealth: createProviderHealthService(deps, routing.breakers),

@@ -1,34 +1,44 @@
 import { performance } from 'node:perf_hooks';
-import type { AdmittedCall, CallOutcome, Services } from '@rungate/governance';
-import { parseRunControls } from '@rungate/governance';
+import type { AdmittedCall, AttemptRecord, CallOutcome, Services } from '@rungate/governance';
+import { firstStep, nextStep, parseRunControls } from '@rungate/governance';
+import type { FailoverAttempt } from '@rungate/db/schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
 import { providerErrorBody } from '../http/error-bodies.ts';
 import { splitControlFields } from '../providers/control-fields.ts';
 import { UpstreamError } from '../providers/errors.ts';
-import { adapterFor, upstreamTarget } from '../providers/registry.ts';
+import { adapterFor } from '../providers/registry.ts';
+import { translatorFor } from '../providers/translate/index.ts';
 import type { JsonObject, WireAdapter, WireFormat } from '../providers/types.ts';
+import { type AttemptResult, runAttempt } from './attempt.ts';
 import { callHeaders, overheadHeader, usageHeaders } from './headers.ts';
+import type { UpstreamPools } from './pools.ts';
 import { sendRefusal } from './refusals.ts';
 import { streamToClient } from './stream.ts';
-import { callUpstream } from './upstream.ts';
 
 /** Statuses a provider uses for the caller's own mistakes: passed through rather than hidden behind a 502. */
 const CLIENT_ERROR_STATUSES = new Set([400, 404, 413, 422]);
+/** Printable ASCII: model names travel in response headers. */
+const MODEL_NAME = /^[\x20-\x7e]{1,256}$/;
 
 export interface CallContext {
   services: Services;
-  dispatcher: Dispatcher;
+  pools: UpstreamPools;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One governed LLM call: controls and request facts, admission (every policy check and the
- * budget hold), then the upstream call and exact settlement. Streams go through byte for byte.
+ * budget hold), then the route — providers and keys in order, with retries, circuit breakers
+ * and failover until the first byte reaches the client — and exact settlement.
  */
 export async function handleCall(format: WireFormat, request: FastifyRequest, reply: FastifyReply, ctx: CallContext): Promise<FastifyReply> {
   const started = performance.now();
   const adapter = adapterFor(format);
   const { controls: bodyControls, rest } = splitControlFields(request.body as JsonObject);
+  if (rest.model !== undefined && (typeof rest.model !== 'string' || !MODEL_NAME.test(rest.model))) {
+    return reply.status(400).send({ error: { type: 'validation_error', message: 'model must be a model name', fields: { model: 'Must be a string of printable ASCII characters' } } });
+  }
   const controls = parseRunControls(request.headers as Record<string, unknown>, bodyControls);
   const info = adapter.inspectRequest(rest);
   const admission = await ctx.services.calls.admit({
@@ -46,90 +56,176 @@ export async function handleCall(format: WireFormat, request: FastifyRequest, re
   if (admission.kind !== 'admitted') return sendRefusal(reply, admission);
   const call = admission.call;
   reply.headers(callHeaders(call));
-
   if (call.dryRun) return answerDryRun(adapter, call, info.stream, rest, reply, ctx, started);
-
-  const key = call.keys[0];
-  if (!key) {
-    const message = `No active ${call.provider} provider key is configured for this agent`;
-    await ctx.services.calls.settle(call, { status: 'error', usage: null, response: { error: { message, kind: 'unknown' } }, errorKind: 'unknown', errorMessage: message, latencyMs: 0, providerKeyId: null });
-    return reply.status(502).send(providerErrorBody(message, [{ provider: call.provider, status: 502, message }]));
-  }
-  const target = upstreamTarget(call.provider, key, request.headers);
-  const prepared = adapter.prepareRequest(rest, {
-    model: call.model,
-    ...(call.maxTokensCap !== null ? { maxTokensCap: call.maxTokensCap } : {}),
-    maxTokensField: target.spec.maxTokensField,
-  });
-  const timeoutMs = call.agent.routingOverride?.timeout_ms ?? call.policy.routing.timeout_ms;
-  const abort = new AbortController();
-  const deadline = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), timeoutMs);
-  const upstreamStarted = performance.now();
-  try {
-    const upstream = await callUpstream(ctx.dispatcher, target, JSON.stringify(prepared.body), abort.signal);
-    if (prepared.stream) {
-      return await streamToClient({ adapter, call, upstream, prepared, reply, request, abort, services: ctx.services, keyId: key.id, upstreamStarted });
-    }
-    const text = await upstream.body.text();
-    const upstreamMs = performance.now() - upstreamStarted;
-    const parsed = parseJson(text);
-    const summary = adapter.summarizeResponse(parsed);
-    const settlement = await ctx.services.calls.settle(call, {
-      status: 'success',
-      usage: summary.usage,
-      response: (parsed as Record<string, unknown>) ?? { raw: text.slice(0, 1000) },
-      latencyMs: upstreamMs,
-      providerKeyId: key.id,
-    });
-    return reply
-      .status(upstream.status)
-      .headers(usageHeaders(settlement))
-      .headers(overheadHeader(performance.now() - started, upstreamMs))
-      .type('application/json')
-      .send(text);
-  } catch (error) {
-    if (!(error instanceof UpstreamError)) throw error;
-    return failUpstream(call, error, key.id, performance.now() - upstreamStarted, reply, ctx);
-  } finally {
-    clearTimeout(deadline);
-  }
+  return route(call, format, rest, request, reply, ctx, started);
 }
 
-function parseJson(text: string): unknown {
+async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, request: FastifyRequest, reply: FastifyReply, ctx: CallContext, started: number): Promise<FastifyReply> {
+  const { plan } = call;
+  const { breakers, latency } = ctx.services.routing;
+  const routing = call.policy.routing;
+  const history: AttemptRecord[] = [];
+  const attempted: FailoverAttempt[] = [];
+  let lastError: UpstreamError | null = null;
+  let lastKeyId: string | null = null;
+
+  for (let step = firstStep(plan); step; ) {
+    const attempt = plan.attempts[step.providerIndex]!;
+    const key = call.keysById.get(step.keyId)!;
+    const nowMs = ctx.services.deps.clock.now().getTime();
+    if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
+      history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
+      attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'unknown' });
+    } else {
+      const abort = new AbortController();
+      const deadline = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), attempt.timeoutMs);
+      const upstreamStarted = performance.now();
+      let result: AttemptResult | null = null;
+      try {
+        result = await runAttempt({ call, attempt, key, clientFormat: format, body, clientHeaders: request.headers, pools: ctx.pools, signal: abort.signal });
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        lastError = error;
+        lastKeyId = key.id;
+      } finally {
+        if (!result || result.kind === 'complete') clearTimeout(deadline);
+      }
+      const served = { provider: attempt.provider, model: attempt.resolvedModel };
+      if (result) {
+        await breakers.recordSuccess({ keyId: key.id, provider: attempt.provider }, ctx.services.deps.clock.now().getTime());
+        if (attempted.length > 0) {
+          await ctx.services.calls.recordFailover(call, { attempted, resolved_provider: attempt.provider, resolved_model: attempt.resolvedModel, original_model: call.requestedModel });
+        }
+        reply.header('x-rungate-provider', attempt.provider).header('x-rungate-model', attempt.resolvedModel);
+        const settlement = { providerKeyId: key.id, attempt: served, failedAttempts: attempted.length };
+        if (result.kind === 'stream') {
+          try {
+            return await streamToClient({
+              call,
+              opened: result.opened,
+              transformer: result.translator.stream({ clientWantsUsage: result.clientWantsUsage }),
+              reply,
+              abort,
+              services: ctx.services,
+              attempt: settlement,
+              started,
+              upstreamStarted,
+            });
+          } finally {
+            clearTimeout(deadline);
+          }
+        }
+        latency.record(attempt.provider, key.id, result.upstreamMs, ctx.services.deps.clock.now().getTime());
+        return answerComplete(call, result, settlement, reply, ctx, started);
+      }
+      const failure = lastError!;
+      await breakers.recordFailure({ keyId: key.id, provider: attempt.provider }, routing.circuit_breaker, ctx.services.deps.clock.now().getTime());
+      history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: failure.kind === 'unknown' || failure.kind === 'client_disconnect' ? 'network_error' : failure.kind, status: failure.kind === 'http_error' ? failure.status : null, retryAfterMs: failure.retryAfterMs } });
+      attempted.push({ provider: attempt.provider, provider_key_id: key.id, status: failure.status, error: failure.message.slice(0, 500), kind: failure.kind });
+      if (failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body) {
+        return passThroughClientError(call, failure, key.id, served, attempted.length - 1, format, attempt.format, reply, ctx);
+      }
+    }
+    const next = nextStep(plan, routing, history);
+    if (next.action === 'stop') break;
+    if (next.delayMs > 0) await sleep(next.delayMs);
+    step = next;
+  }
+  return answerAllFailed(call, attempted, lastError, lastKeyId, reply, ctx);
+}
+
+async function answerComplete(
+  call: AdmittedCall,
+  result: Extract<AttemptResult, { kind: 'complete' }>,
+  attempt: Pick<CallOutcome, 'providerKeyId' | 'attempt' | 'failedAttempts'>,
+  reply: FastifyReply,
+  ctx: CallContext,
+  started: number,
+): Promise<FastifyReply> {
+  const providerAdapter = adapterFor(result.translator.providerFormat);
+  const summary = providerAdapter.summarizeResponse(result.parsed);
+  const settlement = await ctx.services.calls.settle(call, {
+    status: 'success',
+    usage: summary.usage,
+    response: (result.parsed as Record<string, unknown> | null) ?? { raw: result.text.slice(0, 1000) },
+    latencyMs: result.upstreamMs,
+    ...attempt,
+  });
+  const answer = result.translator.translates && result.parsed !== null ? JSON.stringify(result.translator.response(result.parsed as JsonObject)) : result.text;
+  return reply
+    .status(result.status)
+    .headers(usageHeaders(settlement))
+    .headers(overheadHeader(performance.now() - started, result.upstreamMs))
+    .type('application/json')
+    .send(answer);
+}
+
+async function passThroughClientError(
+  call: AdmittedCall,
+  error: UpstreamError,
+  keyId: string,
+  served: { provider: string; model: string },
+  failedAttempts: number,
+  clientFormat: WireFormat,
+  providerFormat: WireFormat,
+  reply: FastifyReply,
+  ctx: CallContext,
+): Promise<FastifyReply> {
+  await ctx.services.calls.settle(call, errorOutcome(error, keyId, served, failedAttempts));
+  const parsed = parseObject(error.body ?? '');
+  const body = clientFormat !== providerFormat && parsed ? JSON.stringify(translatorFor(clientFormat, providerFormat).errorBody(parsed)) : error.body;
+  return reply.status(error.status).type('application/json').send(body);
+}
+
+async function answerAllFailed(call: AdmittedCall, attempted: FailoverAttempt[], lastError: UpstreamError | null, lastKeyId: string | null, reply: FastifyReply, ctx: CallContext): Promise<FastifyReply> {
+  const tried = attempted.filter((a) => a.status !== undefined).length;
+  const message = !lastError
+    ? attempted.length > 0
+      ? 'Every provider key of this route has an open circuit; try again later'
+      : `No ${call.provider} provider key is usable for this agent`
+    : tried <= 1
+      ? `The provider failed: ${lastError.message}`
+      : `All ${tried} attempts failed; last: ${lastError.message}`;
+  const last = attempted.at(-1);
+  await ctx.services.calls.settle(call, {
+    status: lastError?.kind === 'request_timeout' || lastError?.kind === 'tcp_connect_timeout' ? 'timeout' : 'error',
+    usage: null,
+    response: { error: { message, kind: lastError?.kind ?? 'unknown', ...(last ? { provider: last.provider, status: last.status } : {}) }, errors: attempted },
+    errorKind: lastError?.kind ?? 'unknown',
+    errorMessage: message,
+    latencyMs: 0,
+    providerKeyId: lastKeyId,
+    ...(last ? { attempt: { provider: last.provider, model: call.model } } : {}),
+    failedAttempts: Math.max(0, attempted.length - 1),
+  });
+  const details = attempted.map((a) => ({ provider: a.provider, status: a.status ?? 503, message: a.error ?? 'failed', kind: a.kind ?? 'unknown' }));
+  return reply.status(502).send(providerErrorBody(message, details.length > 0 ? details : [{ provider: call.provider, status: 502, message }]));
+}
+
+function errorOutcome(error: UpstreamError, keyId: string, served: { provider: string; model: string }, failedAttempts: number): CallOutcome {
+  return {
+    status: error.kind === 'request_timeout' || error.kind === 'tcp_connect_timeout' ? 'timeout' : 'error',
+    usage: null,
+    response: { error: { ...error.toDetail(), ...(error.body ? { body: error.body } : {}) } },
+    errorKind: error.kind,
+    errorMessage: error.message,
+    latencyMs: 0,
+    providerKeyId: keyId,
+    attempt: served,
+    failedAttempts,
+  };
+}
+
+function parseObject(text: string): JsonObject | null {
   try {
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
   } catch {
     return null;
   }
 }
 
-async function failUpstream(call: AdmittedCall, error: UpstreamError, keyId: string, latencyMs: number, reply: FastifyReply, ctx: CallContext): Promise<FastifyReply> {
-  const detail = error.toDetail();
-  const outcome: CallOutcome = {
-    status: error.kind === 'request_timeout' || error.kind === 'tcp_connect_timeout' ? 'timeout' : 'error',
-    usage: null,
-    response: { error: { ...detail, ...(error.body ? { body: error.body } : {}) } },
-    errorKind: error.kind,
-    errorMessage: error.message,
-    latencyMs,
-    providerKeyId: keyId,
-  };
-  await ctx.services.calls.settle(call, outcome);
-  if (error.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(error.status) && error.body) {
-    return reply.status(error.status).type('application/json').send(error.body);
-  }
-  return reply.status(502).send(providerErrorBody(`The provider failed: ${error.message}`, [detail]));
-}
-
-async function answerDryRun(
-  adapter: WireAdapter,
-  call: AdmittedCall,
-  stream: boolean,
-  body: JsonObject,
-  reply: FastifyReply,
-  ctx: CallContext,
-  started: number,
-): Promise<FastifyReply> {
+async function answerDryRun(adapter: WireAdapter, call: AdmittedCall, stream: boolean, body: JsonObject, reply: FastifyReply, ctx: CallContext, started: number): Promise<FastifyReply> {
   const clientWantsUsage = adapter.prepareRequest(body).clientWantsUsage;
   const settle = (response: Record<string, unknown>) =>
     ctx.services.calls.settle(call, { status: 'success', type: 'dry_run', usage: null, response, latencyMs: 0, providerKeyId: null });

@@ -1,20 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import type { AdmittedCall, CallOutcome, Services } from '@rungate/governance';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PreparedRequest, StreamReport, WireAdapter } from '../providers/types.ts';
+import type { FastifyReply } from 'fastify';
+import type { StreamReport, StreamTransformer } from '../providers/types.ts';
+import type { OpenedStream } from './first-bytes.ts';
 import { overheadHeader } from './headers.ts';
-import type { UpstreamResponse } from './upstream.ts';
 
-interface StreamArgs {
-  adapter: WireAdapter;
+export interface StreamArgs {
   call: AdmittedCall;
-  upstream: UpstreamResponse;
-  prepared: PreparedRequest;
+  opened: OpenedStream;
+  transformer: StreamTransformer;
   reply: FastifyReply;
-  request: FastifyRequest;
   abort: AbortController;
   services: Services;
-  keyId: string;
+  /** Settlement fields that depend on the attempt (key, provider, model, failovers). */
+  attempt: Pick<CallOutcome, 'providerKeyId' | 'attempt' | 'failedAttempts'>;
+  /** When the proxy received the request, and when this attempt went upstream. */
+  started: number;
   upstreamStarted: number;
 }
 
@@ -27,13 +28,14 @@ function outcomeOf(report: StreamReport, failure: { clientGone: boolean; error: 
 }
 
 /**
- * Passes the provider's SSE bytes to the client as they arrive (only OpenAI's usage chunk is
- * hidden from a client that did not ask for it), then settles from the usage the stream carried.
- * A client that goes away cancels the upstream call; its step is still recorded.
+ * Passes the provider's SSE to the client as it arrives (re-encoded when the formats differ;
+ * OpenAI's usage chunk hidden from a client that did not ask for it), then settles from the
+ * usage the stream carried. Past the first byte a failure ends the stream cleanly for the
+ * client (`mid_stream_error`); a client that goes away cancels the upstream call and its step
+ * is still recorded (`client_disconnect`).
  */
 export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
-  const { reply, call, upstream, abort } = args;
-  const transformer = args.adapter.createStreamTransformer({ clientWantsUsage: args.prepared.clientWantsUsage });
+  const { reply, call, abort, transformer } = args;
   const raw = reply.raw;
   let clientGone = false;
   const onClose = () => {
@@ -44,14 +46,14 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
   };
   raw.on('close', onClose);
   reply.hijack();
-  const headers = {
+  raw.writeHead(200, {
     ...(reply.getHeaders() as Record<string, string>),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
-    ...overheadHeader(performance.now() - args.upstreamStarted, performance.now() - args.upstreamStarted),
-  };
-  raw.writeHead(200, headers);
+    // Everything before the provider's first byte that was not the provider: Rungate's own time.
+    ...overheadHeader(args.upstreamStarted - args.started, 0),
+  });
   raw.flushHeaders();
 
   const write = async (bytes: Uint8Array) => {
@@ -60,7 +62,8 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
   };
   let error: unknown = null;
   try {
-    for await (const chunk of upstream.body) await write(transformer.push(chunk as Uint8Array));
+    await write(transformer.push(args.opened.first));
+    for (let next = await args.opened.rest.next(); !next.done; next = await args.opened.rest.next()) await write(transformer.push(next.value));
     await write(transformer.end());
   } catch (caught) {
     error = clientGone ? null : caught;
@@ -71,10 +74,10 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
   const report = transformer.report();
   await args.services.calls.settle(call, {
     ...outcomeOf(report, { clientGone, error }),
+    ...args.attempt,
     usage: report.usage,
     response: { id: report.id, model: report.model, stop_reason: report.stopReason, events: report.events, ...(report.error ? { error: report.error } : {}) },
     latencyMs: performance.now() - args.upstreamStarted,
-    providerKeyId: args.keyId,
   });
   return reply;
 }

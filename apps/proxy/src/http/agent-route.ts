@@ -16,7 +16,7 @@ export interface AgentRouteInput<Op extends Operation> {
 
 /**
  * Registers one agent-facing operation: validation from its contract, the agent from the auth
- * hook. A handler that already answered (streams, blocks) returns the reply itself.
+ * hook. A handler that already answered (streams, blocks) returns its reply.
  */
 export function agentRoute<Op extends Operation>(app: FastifyInstance, operation: Op, handler: (input: AgentRouteInput<Op>) => Promise<unknown>): void {
   app.route({
@@ -37,7 +37,9 @@ export function agentRoute<Op extends Operation>(app: FastifyInstance, operation
         request,
         reply,
       });
-      if (result === reply) return reply;
+      // A reply is thenable, so a handler that answered itself (streams, refusals) resolves to
+      // undefined here; `sent` tells, without sending twice.
+      if (reply.sent) return reply;
       return reply.code(operation.successStatus).send(result);
     },
   });

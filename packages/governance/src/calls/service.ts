@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, runs } from '@rungate/db';
-import type { FailureKind } from '@rungate/db/schema';
+import type { FailoverContext, FailureKind } from '@rungate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { AgentRow } from '../agents/presenter.ts';
 import { AppError } from '../common/errors.ts';
@@ -11,12 +11,13 @@ import { NO_USAGE, recordStep, type TokenUsage, totalTokens } from '../ledger/re
 import { type BudgetLimits, hasBudgetLimits, type Headroom, releaseReservation, reserveBudget } from '../ledger/reserve-budget.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from '../pricing/cost.ts';
-import { subtractUsd, ZERO_USD } from '../pricing/money.ts';
+import { compareUsd, subtractUsd, ZERO_USD } from '../pricing/money.ts';
 import type { ModelPrice } from '../pricing/model-price.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
 import type { RoutableProviderKey } from '../provider-keys/routing.ts';
 import { resolveForRouting } from '../provider-keys/routing.ts';
 import { type RateLimiter, isLimited, rateLimitKey } from '../rate-limit/limiter.ts';
+import { type LatencyTracker, planRoute, type RoundRobinCounters, type RoutePlan } from '../routing/index.ts';
 import { evaluateAlertThreshold, exceededLimit, spendableUsd } from '../rules/budget.ts';
 import { block, type Blocked } from '../rules/decision.ts';
 import { checkModel } from '../rules/models.ts';
@@ -28,7 +29,6 @@ import { approvalGate } from './approval-gate.ts';
 import { type BlockContext, blockContext } from './block-context.ts';
 import type { RunControls } from './controls.ts';
 import { createPolicyLookup } from './policy-lookup.ts';
-import { chooseProvider } from './provider-choice.ts';
 import { resolveRun } from './resolve-run.ts';
 import { selectPolicy } from './select-policy.ts';
 
@@ -60,10 +60,11 @@ export interface AdmittedCall {
   requestedModel: string;
   model: string;
   modelOverridden: boolean;
+  /** The first provider of the route: named on blocks and in headers before an attempt answers. */
   provider: string;
-  /** Active keys for the provider, in preference order; empty when none is usable. */
-  keys: RoutableProviderKey[];
-  price: ModelPrice | null;
+  /** Providers to try in order, each with its model and its active keys only. */
+  plan: RoutePlan;
+  keysById: ReadonlyMap<string, RoutableProviderKey>;
   reservationId: string | null;
   /** Output cap Rungate imposed because the budget could not pay for more. */
   maxTokensCap: number | null;
@@ -89,6 +90,10 @@ export interface CallOutcome {
   latencyMs: number;
   /** Key that served (or last failed) the call. */
   providerKeyId: string | null;
+  /** Provider and model that served (or last failed) the call; the route's first when none was tried. */
+  attempt?: { provider: string; model: string };
+  /** Attempts that failed before this outcome (failover). */
+  failedAttempts?: number;
 }
 
 export interface Settlement {
@@ -103,6 +108,8 @@ export interface Settlement {
 interface CallCollaborators {
   rateLimiter: RateLimiter;
   priceBook: PriceBook;
+  counters: RoundRobinCounters;
+  latency: LatencyTracker;
   /** Store request and response bodies when the policy says `default`. */
   contentLoggingDefault?: boolean;
 }
@@ -114,7 +121,7 @@ const budgetLimits = (policy: PolicyView): BudgetLimits => ({
 });
 
 /** The governed call: admission in the order users expect, then exact settlement. */
-export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, contentLoggingDefault = true }: CallCollaborators) {
+export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, counters, latency, contentLoggingDefault = true }: CallCollaborators) {
   const { db, clock } = deps;
   const findPolicy = createPolicyLookup(deps);
   const keyCache = new TtlCache<string, RoutableProviderKey[]>({ ttlMs: 5_000, clock, generation: () => deps.configGeneration.value });
@@ -150,25 +157,46 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     });
   }
 
-  /** Sizes the hold from the headroom; `refusal` says which limit did not fit. */
-  function planHold(request: CallRequest, price: ModelPrice | null) {
+  /**
+   * Sizes the hold from the headroom; `refusal` says which limit did not fit. With failover the
+   * call may end at any provider of its route, so the hold covers the dearest of them.
+   */
+  function planHold(request: CallRequest, prices: readonly (ModelPrice | null)[]) {
     const inputEstimate = Math.ceil(request.bodyBytes / BYTES_PER_TOKEN_ESTIMATE);
+    const known = prices.filter((p): p is ModelPrice => p !== null);
     const state: { cap: number | null; refusal: ReturnType<typeof exceededLimit> } = { cap: null, refusal: null };
     const plan = (headroom: Headroom) => {
       let maxTokens = request.maxTokens;
       if (maxTokens === null) {
         const affordable: number[] = [DEFAULT_OUTPUT_CAP];
         const spendable = spendableUsd(headroom);
-        if (spendable !== null && price) affordable.push(affordableOutputTokens(spendable, inputEstimate, price));
+        if (spendable !== null) for (const price of known) affordable.push(affordableOutputTokens(spendable, inputEstimate, price));
         if (headroom.tokens !== null) affordable.push(headroom.tokens - inputEstimate);
         maxTokens = Math.floor(Math.min(...affordable));
         state.cap = maxTokens;
       }
-      const worst = { usd: price ? worstCaseCost(inputEstimate, Math.max(maxTokens, 0), price) : ZERO_USD, tokens: inputEstimate + Math.max(maxTokens, 0) };
+      const output = Math.max(maxTokens, 0);
+      const usd = known.map((price) => worstCaseCost(inputEstimate, output, price)).reduce((a, b) => (compareUsd(a, b) >= 0 ? a : b), ZERO_USD);
+      const worst = { usd, tokens: inputEstimate + output };
       state.refusal = maxTokens < 1 ? (headroom.tokens !== null && headroom.tokens - inputEstimate < 1 ? 'hard_limit_tokens' : 'hard_limit_usd') : exceededLimit(headroom, worst);
       return state.refusal ? null : { amountUsd: worst.usd, tokens: worst.tokens };
     };
     return { plan, state };
+  }
+
+  /** The route for a call with the agent's active keys only; providers left without one drop out. */
+  async function routeFor(agent: AgentRow, policy: PolicyView, format: 'openai' | 'anthropic', model: string, now: Date) {
+    const planned = planRoute(
+      { policy, agentOverride: agent.routingOverride, providerKeys: agent.providerKeys, requestFormat: format, model, counterScope: agent.id, orgId: agent.orgId, nowMs: now.getTime() },
+      { counters, priceBook, latency },
+    );
+    const ids = [...new Set(planned.attempts.flatMap((a) => a.keyIds))].sort();
+    const keys = ids.length === 0 ? [] : await keyCache.get(`${agent.orgId}:${ids.join(',')}`, () => resolveForRouting(db, deps.secretBox, agent.orgId, ids));
+    const keysById = new Map(keys.map((key) => [key.id, key]));
+    const attempts = planned.attempts
+      .map((attempt) => ({ ...attempt, keyIds: attempt.keyIds.filter((id) => keysById.has(id)) }))
+      .filter((attempt) => attempt.keyIds.length > 0);
+    return { plan: { ...planned, attempts }, keysById };
   }
 
   function budgetBlock(limit: NonNullable<ReturnType<typeof exceededLimit>>, policy: PolicyView, headroom: Headroom): Blocked {
@@ -215,8 +243,8 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       const requestedModel = request.model ?? policy.default_model;
       if (!requestedModel) return noModel;
       const model = policy.model_override ?? requestedModel;
-      const choice = chooseProvider(agent.providerKeys, request.format);
-      const provider = choice?.provider ?? request.format;
+      const { plan, keysById } = await routeFor(agent, policy, request.format, model, now);
+      const provider = plan.attempts[0]?.provider ?? request.format;
       const base = { agent, policy, run, provider, model, request };
       const refuse = async (blocked: Blocked): Promise<Admission> => {
         await recordBlock(base, blocked);
@@ -248,13 +276,13 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       const runaway = checkRunaway(policy, run.stepCount);
       if (!runaway.allowed) return refuse(runaway);
 
-      const price = priceBook.priceFor(provider, model, agent.orgId);
+      const prices = plan.attempts.map((attempt) => priceBook.priceFor(attempt.provider, attempt.resolvedModel, agent.orgId));
       let reservationId: string | null = null;
       let maxTokensCap: number | null = null;
       const limits = budgetLimits(policy);
       if (hasBudgetLimits(limits) && !policy.dry_run) {
-        const { plan, state } = planHold(request, price);
-        const hold = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS }, plan);
+        const { plan: sizeHold, state } = planHold(request, prices);
+        const hold = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS }, sizeHold);
         if (!hold.reserved) {
           const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, hold.headroom);
           await recordBlock(base, blocked);
@@ -285,7 +313,6 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         }
       }
 
-      const keys = choice ? await keyCache.get(`${agent.orgId}:${choice.keyIds.join(',')}`, () => resolveForRouting(db, deps.secretBox, agent.orgId, choice.keyIds)) : [];
       return {
         kind: 'admitted',
         call: {
@@ -298,8 +325,8 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
           model,
           modelOverridden: policy.model_override !== null && policy.model_override !== requestedModel,
           provider,
-          keys,
-          price,
+          plan,
+          keysById,
           reservationId,
           maxTokensCap,
           dryRun: policy.dry_run,
@@ -313,7 +340,10 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       const now = clock.now();
       const usage = outcome.usage ?? NO_USAGE;
       const tokens = totalTokens(usage);
-      const costUsd = call.price ? costOf(usage, call.price) : ZERO_USD;
+      const served = outcome.attempt ?? { provider: call.provider, model: call.model };
+      const price = priceBook.priceFor(served.provider, served.model, call.agent.orgId);
+      const costUsd = price ? costOf(usage, price) : ZERO_USD;
+      const priceMissing = price === null && tokens > 0;
       const logged = logsContent(call.policy);
       const recorded = await recordStep(db, {
         id: call.stepId,
@@ -322,18 +352,18 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         agentId: call.agent.id,
         type: outcome.type ?? 'llm_call',
         status: outcome.status,
-        provider: call.provider,
-        model: call.model,
+        provider: served.provider,
+        model: served.model,
         providerKeyId: outcome.providerKeyId,
         streaming: call.request.stream,
         request: logged ? call.request.body : { redacted: true },
         response: outcome.response === null ? null : logged || outcome.status !== 'success' ? outcome.response : { redacted: true },
         usage,
         costUsd,
-        priceMissing: call.price === null && tokens > 0,
+        priceMissing,
         latencyMs: outcome.latencyMs,
-        routedFrom: call.model !== call.requestedModel ? call.requestedModel : null,
-        failoverAttempts: 0,
+        routedFrom: served.model !== call.requestedModel ? call.requestedModel : null,
+        failoverAttempts: outcome.failedAttempts ?? 0,
         failoverContext: null,
         errorKind: outcome.errorKind ?? null,
         errorMessage: outcome.errorMessage ?? null,
@@ -350,10 +380,42 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         stepId: recorded.stepId,
         costUsd,
         tokens,
-        priceMissing: call.price === null && tokens > 0,
+        priceMissing,
         remainingUsd: budget.hard_limit_usd === null ? null : subtractUsd(budget.hard_limit_usd, recorded.runTotalCostUsd),
         remainingTokens: budget.hard_limit_tokens === null ? null : budget.hard_limit_tokens - recorded.runTotalTokens,
       };
+    },
+
+    /**
+     * A `failover_transition` step: which attempts failed (provider, key, status, truncated
+     * error, kind) and where the call went next. It costs nothing; the answering step follows.
+     */
+    async recordFailover(call: AdmittedCall, context: FailoverContext): Promise<void> {
+      await recordStep(db, {
+        orgId: call.agent.orgId,
+        runId: call.run.id,
+        agentId: call.agent.id,
+        type: 'failover_transition',
+        status: 'error',
+        provider: String(context.resolved_provider ?? call.provider),
+        model: String(context.resolved_model ?? call.model),
+        providerKeyId: null,
+        streaming: call.request.stream,
+        request: null,
+        response: null,
+        usage: NO_USAGE,
+        costUsd: ZERO_USD,
+        priceMissing: false,
+        latencyMs: 0,
+        routedFrom: call.requestedModel !== call.model ? call.requestedModel : null,
+        failoverAttempts: context.attempted.length,
+        failoverContext: context,
+        errorKind: context.attempted.at(-1)?.kind ?? null,
+        errorMessage: `Failed over after ${context.attempted.length} failed attempt(s)`,
+        governanceBlock: false,
+        reservationId: null,
+        now: clock.now(),
+      });
     },
 
     /** Gives back a hold when the call never reached a provider and records nothing. */
