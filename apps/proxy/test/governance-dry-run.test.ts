@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRY_RUN_TEXT } from '../src/providers/dry-run.ts';
+import { eventually } from './support/calls.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
 import { expectBlockedStep, refused, runOf, scenario, stepsOf, upstreamSince, USER } from './support/governance.ts';
 
@@ -118,7 +119,12 @@ describe('content_logging', () => {
 
     const stream = await s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 50, messages: params.messages, stream: true });
     for await (const _ of stream) void _;
-    const streamed = (await stepsOf(h, runId)).at(-1)!;
+    // The SDK may finish reading at the stream's last event, before the proxy has settled it.
+    const streamed = await eventually(async () => {
+      const steps = await stepsOf(h, runId);
+      expect(steps).toHaveLength(3);
+      return steps.at(-1)!;
+    });
     expect(streamed).toMatchObject({ status: 'success', streaming: true, request: { redacted: true }, response: { redacted: true } });
     expect(JSON.stringify(await stepsOf(h, runId))).not.toContain('secret plans');
   });

@@ -67,17 +67,20 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
     await write(transformer.end());
   } catch (caught) {
     error = clientGone ? null : caught;
+  }
+  raw.off('close', onClose);
+  const report = transformer.report();
+  try {
+    // Settled before the stream ends, so an agent that reads its run right after sees this step.
+    await args.services.calls.settle(call, {
+      ...outcomeOf(report, { clientGone, error }),
+      ...args.attempt,
+      usage: report.usage,
+      response: { id: report.id, model: report.model, stop_reason: report.stopReason, events: report.events, ...(report.error ? { error: report.error } : {}) },
+      latencyMs: performance.now() - args.upstreamStarted,
+    });
   } finally {
-    raw.off('close', onClose);
     if (!clientGone) raw.end();
   }
-  const report = transformer.report();
-  await args.services.calls.settle(call, {
-    ...outcomeOf(report, { clientGone, error }),
-    ...args.attempt,
-    usage: report.usage,
-    response: { id: report.id, model: report.model, stop_reason: report.stopReason, events: report.events, ...(report.error ? { error: report.error } : {}) },
-    latencyMs: performance.now() - args.upstreamStarted,
-  });
   return reply;
 }

@@ -18,6 +18,38 @@ interface Caller {
   agentId: string;
 }
 
+/**
+ * The reads every call makes, built once per database: drizzle would otherwise rebuild their SQL
+ * on each call (most of their CPU cost), and on `pg` they are prepared once per connection.
+ */
+function prepareHotReads(db: Database) {
+  return {
+    runById: db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('rungate_run_by_id'),
+    implicitRun: db
+      .select()
+      .from(runs)
+      .where(
+        and(
+          eq(runs.agentId, sql.placeholder('agentId')),
+          eq(runs.policyId, sql.placeholder('policyId')),
+          eq(runs.status, 'running'),
+          eq(runs.creationMethod, 'implicit'),
+        ),
+      )
+      .orderBy(desc(runs.lastActivityAt))
+      .limit(1)
+      .prepare('rungate_implicit_run'),
+  };
+}
+
+const hotReadsByDb = new WeakMap<Database, ReturnType<typeof prepareHotReads>>();
+
+function hotReads(db: Database) {
+  let reads = hotReadsByDb.get(db);
+  if (!reads) hotReadsByDb.set(db, (reads = prepareHotReads(db)));
+  return reads;
+}
+
 /** Inserts a run with the policy frozen on it; call inside a transaction so its event commits with it. */
 async function createRun(
   executor: Executor,
@@ -106,7 +138,7 @@ async function blockedByAlertedRun(db: Database, caller: Caller, policy: PolicyV
  */
 export async function resolveRun(db: Database, caller: Caller, policy: PolicyView, controls: RunControls, now: Date): Promise<RunResolution> {
   if (controls.runId) {
-    const [existing] = await db.select().from(runs).where(eq(runs.id, controls.runId));
+    const [existing] = await hotReads(db).runById.execute({ id: controls.runId });
     if (existing) {
       if (existing.orgId !== caller.orgId || existing.agentId !== caller.agentId) return { ok: false, foreign: true };
       return explicitRunState(existing);
@@ -130,12 +162,7 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
   }
 
   const windowMs = policy.implicit_run_grouping.time_window_seconds * 1000;
-  const [current] = await db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.agentId, caller.agentId), eq(runs.policyId, policy.id), eq(runs.status, 'running'), eq(runs.creationMethod, 'implicit')))
-    .orderBy(desc(runs.lastActivityAt))
-    .limit(1);
+  const [current] = await hotReads(db).implicitRun.execute({ agentId: caller.agentId, policyId: policy.id });
   if (current && now.getTime() - current.lastActivityAt.getTime() <= windowMs) return { ok: true, run: current, created: false };
   const barred = await blockedByAlertedRun(db, caller, policy);
   if (barred) return barred;

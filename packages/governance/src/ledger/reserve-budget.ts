@@ -1,5 +1,6 @@
 import { type Database, type Executor, queryRows } from '@rungate/db';
 import { sql } from 'drizzle-orm';
+import { param, preparedStatement } from '../common/prepared-statement.ts';
 
 export interface BudgetLimits {
   hardLimitUsd: number | null;
@@ -37,28 +38,63 @@ const toHeadroom = (row: HeadroomRow): Headroom => ({
  * The headroom columns, from `r` (the run's row) and the live holds, as of the snapshot of the
  * statement that embeds them.
  */
-function headroomColumns(args: { runId: string; agentId: string; limits: BudgetLimits; now: Date }) {
-  const { runId, agentId, limits, now } = args;
-  const hourAgo = new Date(now.getTime() - 3_600_000);
-  return sql`
-    CASE WHEN ${limits.hardLimitUsd}::numeric IS NULL THEN NULL
-         ELSE (${limits.hardLimitUsd}::numeric - r.total_cost_usd - holds.run_usd)::numeric(20, 10) END AS usd,
-    CASE WHEN ${limits.hardLimitTokens}::bigint IS NULL THEN NULL
-         ELSE ${limits.hardLimitTokens}::bigint - r.total_tokens - holds.run_tokens END AS tokens,
-    CASE WHEN ${limits.maxCostPerHourUsd}::numeric IS NULL THEN NULL
-         ELSE (${limits.maxCostPerHourUsd}::numeric - holds.agent_usd - (
-           SELECT coalesce(sum(cost_usd), 0) FROM ledger_entries
-           WHERE agent_id = ${agentId}::uuid AND created_at > ${hourAgo}
-         ))::numeric(20, 10) END AS hourly_usd
-    FROM (
-      SELECT
-        coalesce(sum(amount_usd) FILTER (WHERE run_id = ${runId}::uuid), 0) AS run_usd,
-        coalesce(sum(tokens) FILTER (WHERE run_id = ${runId}::uuid), 0) AS run_tokens,
-        coalesce(sum(amount_usd), 0) AS agent_usd
-      FROM budget_reservations
-      WHERE agent_id = ${agentId}::uuid AND expires_at > ${now}
-    ) holds`;
-}
+const headroomColumns = sql`
+  CASE WHEN ${param('hardLimitUsd')}::numeric IS NULL THEN NULL
+       ELSE (${param('hardLimitUsd')}::numeric - r.total_cost_usd - holds.run_usd)::numeric(20, 10) END AS usd,
+  CASE WHEN ${param('hardLimitTokens')}::bigint IS NULL THEN NULL
+       ELSE ${param('hardLimitTokens')}::bigint - r.total_tokens - holds.run_tokens END AS tokens,
+  CASE WHEN ${param('maxCostPerHourUsd')}::numeric IS NULL THEN NULL
+       ELSE (${param('maxCostPerHourUsd')}::numeric - holds.agent_usd - (
+         SELECT coalesce(sum(cost_usd), 0) FROM ledger_entries
+         WHERE agent_id = ${param('agentId')}::uuid AND created_at > ${param('hourAgo')}
+       ))::numeric(20, 10) END AS hourly_usd
+  FROM (
+    SELECT
+      coalesce(sum(amount_usd) FILTER (WHERE run_id = ${param('runId')}::uuid), 0) AS run_usd,
+      coalesce(sum(tokens) FILTER (WHERE run_id = ${param('runId')}::uuid), 0) AS run_tokens,
+      coalesce(sum(amount_usd), 0) AS agent_usd
+    FROM budget_reservations
+    WHERE agent_id = ${param('agentId')}::uuid AND expires_at > ${param('now')}
+  ) holds`;
+
+// A hold is transient, so its commit need not wait for the WAL flush (`synchronous_commit`
+// off for this transaction only). If PostgreSQL crashes, holds committed in its last moments
+// may be lost: that loosens the limits for those calls in flight only (their steps are still
+// recorded against the run), holds expire anyway, and any later synchronous commit (every step
+// is one) makes earlier holds durable, since WAL is flushed in order. The ledger (`recordStep`)
+// stays synchronous: it is the durable record.
+const lockAndMeasure = preparedStatement<HeadroomRow>('rungate_reserve_lock', sql`
+  WITH r AS (SELECT total_cost_usd, total_tokens FROM runs WHERE id = ${param('runId')}::uuid FOR UPDATE)
+  SELECT set_config('synchronous_commit', 'off', true) AS async_commit, ${headroomColumns}, r
+`);
+
+const measure = preparedStatement<HeadroomRow>('rungate_reserve_measure', sql`
+  SELECT ${headroomColumns}, runs r WHERE r.id = ${param('runId')}::uuid
+`);
+
+const holdValues = sql`${param('orgId')}::uuid, ${param('runId')}::uuid, ${param('agentId')}::uuid, ${param('amountUsd')}::numeric,
+  ${param('tokens')}::bigint, ${param('expiresAt')}, ${param('now')}`;
+
+/** Inserts the hold only if the headroom, measured now, is still the one it was sized from. */
+const holdIfUnchanged = preparedStatement<HeadroomRow & { id: string | null }>('rungate_reserve_hold_if_unchanged', sql`
+  WITH fresh AS (SELECT ${headroomColumns}, runs r WHERE r.id = ${param('runId')}::uuid),
+  inserted AS (
+    INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
+    SELECT ${holdValues}
+    FROM fresh
+    WHERE fresh.usd IS NOT DISTINCT FROM ${param('seenUsd')}::numeric
+      AND fresh.tokens IS NOT DISTINCT FROM ${param('seenTokens')}::bigint
+      AND fresh.hourly_usd IS NOT DISTINCT FROM ${param('seenHourlyUsd')}::numeric
+    RETURNING id
+  )
+  SELECT fresh.*, (SELECT id FROM inserted) AS id FROM fresh
+`);
+
+const insertHold = preparedStatement<{ id: string }>('rungate_reserve_hold', sql`
+  INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
+  VALUES (${holdValues})
+  RETURNING id
+`);
 
 /**
  * Pre-authorizes a call: under a lock on the run row (and on the agent, when an hourly cap
@@ -66,30 +102,31 @@ function headroomColumns(args: { runId: string; agentId: string; limits: BudgetL
  * Concurrent calls on one run, from any number of processes, queue on the lock, so the sum of
  * holds and settled spend can never pass the limits.
  *
- * Four round trips (begin, lock, hold, commit) instead of five: the statement that takes the lock
- * also computes the headroom, but under READ COMMITTED its snapshot predates the lock, so holds
- * committed while it waited are invisible to it. The hold's INSERT, which starts after the lock
- * is held, recomputes the headroom and writes only if it is unchanged; otherwise (a lost race, or
- * a refusal) `plan` is asked again with the fresh headroom. `plan`'s last call is always with the
- * headroom the decision stands on.
+ * Four round trips (begin, lock, hold, commit) rather than five: the statement that takes the
+ * lock also measures the headroom, but under READ COMMITTED its snapshot predates the lock, so
+ * holds committed while it waited are invisible to it. The hold's INSERT, which starts once the
+ * lock is held, measures again and writes only if nothing changed; otherwise (a lost race, or a
+ * refusal, which is always confirmed) `plan` is asked again with the fresh headroom. `plan`'s
+ * last call is always with the headroom the decision stands on.
  */
 export async function reserveBudget(
   db: Database,
   args: { orgId: string; runId: string; agentId: string; limits: BudgetLimits; now: Date; ttlMs: number },
   plan: (headroom: Headroom) => Hold | null,
 ): Promise<Reservation> {
-  const { runId, agentId, limits, now } = args;
-  const columns = headroomColumns(args);
+  const { orgId, runId, agentId, limits, now } = args;
+  const where = {
+    runId,
+    agentId,
+    now,
+    hourAgo: new Date(now.getTime() - 3_600_000),
+    hardLimitUsd: limits.hardLimitUsd,
+    hardLimitTokens: limits.hardLimitTokens,
+    maxCostPerHourUsd: limits.maxCostPerHourUsd,
+  };
+  const holdOf = (hold: Hold) => ({ ...where, orgId, amountUsd: hold.amountUsd, tokens: hold.tokens, expiresAt: new Date(now.getTime() + args.ttlMs) });
   return db.transaction(async (tx) => {
-    // A hold is transient, so its commit need not wait for the WAL flush. If PostgreSQL crashes,
-    // the holds committed in the last moments before it may be lost: that loosens the limits for
-    // those calls in flight only (their steps are still recorded against the run), holds expire
-    // anyway, and any later synchronous commit (every step is one) makes earlier holds durable,
-    // since WAL is flushed in order. The ledger itself (`recordStep`) stays synchronous.
-    const [locked] = await queryRows<HeadroomRow>(tx, sql`
-      WITH r AS (SELECT total_cost_usd, total_tokens FROM runs WHERE id = ${runId}::uuid FOR UPDATE)
-      SELECT set_config('synchronous_commit', 'off', true) AS async_commit, ${columns}, r
-    `);
+    const [locked] = await lockAndMeasure(tx, where);
     if (!locked) return { reserved: false, headroom: { usd: null, tokens: null, hourlyUsd: null }, reason: 'run_not_found' };
     if (limits.maxCostPerHourUsd != null) {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${agentId}, 0))`);
@@ -97,34 +134,16 @@ export async function reserveBudget(
     let headroom = toHeadroom(locked);
     let hold = plan(headroom);
     if (hold) {
-      const [written] = await queryRows<HeadroomRow & { id: string | null }>(tx, sql`
-        WITH fresh AS (SELECT ${columns}, runs r WHERE r.id = ${runId}::uuid),
-        inserted AS (
-          INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
-          SELECT ${args.orgId}::uuid, ${runId}::uuid, ${agentId}::uuid, ${hold.amountUsd}::numeric, ${hold.tokens},
-                 ${new Date(now.getTime() + args.ttlMs)}, ${now}
-          FROM fresh
-          WHERE fresh.usd IS NOT DISTINCT FROM ${headroom.usd}::numeric
-            AND fresh.tokens IS NOT DISTINCT FROM ${headroom.tokens}::bigint
-            AND fresh.hourly_usd IS NOT DISTINCT FROM ${headroom.hourlyUsd}::numeric
-          RETURNING id
-        )
-        SELECT fresh.*, (SELECT id FROM inserted) AS id FROM fresh
-      `);
+      const [written] = await holdIfUnchanged(tx, { ...holdOf(hold), seenUsd: headroom.usd, seenTokens: headroom.tokens, seenHourlyUsd: headroom.hourlyUsd });
       if (written!.id) return { reserved: true, reservationId: written!.id, hold, headroom };
       headroom = toHeadroom(written!);
     } else {
-      const [fresh] = await queryRows<HeadroomRow>(tx, sql`SELECT ${columns}, runs r WHERE r.id = ${runId}::uuid`);
+      const [fresh] = await measure(tx, where);
       headroom = toHeadroom(fresh!);
     }
     hold = plan(headroom);
     if (!hold) return { reserved: false, headroom, reason: 'refused' };
-    const [inserted] = await queryRows<{ id: string }>(tx, sql`
-      INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
-      VALUES (${args.orgId}::uuid, ${runId}::uuid, ${agentId}::uuid, ${hold.amountUsd}::numeric, ${hold.tokens},
-              ${new Date(now.getTime() + args.ttlMs)}, ${now})
-      RETURNING id
-    `);
+    const [inserted] = await insertHold(tx, holdOf(hold));
     return { reserved: true, reservationId: inserted!.id, hold, headroom };
   });
 }
