@@ -29,6 +29,8 @@ export async function buildApp(options: AppOptions): Promise<ApiApp> {
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Shutdown must not wait on keep-alive or request-less client sockets.
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

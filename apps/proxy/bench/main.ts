@@ -5,6 +5,7 @@ import { spawnServer } from './child.ts';
 import { parseFlags } from './flags.ts';
 import { type CpuMeter, type LoadTarget, runLoad } from './load.ts';
 import { differenceLine, errorDetails, header, resultLine, type Row } from './report.ts';
+import { measureRoutingCost } from './routing-micro.ts';
 import { directTarget, type Mode, proxyTarget } from './scenarios.ts';
 
 /**
@@ -20,13 +21,16 @@ const profileArgs = flags.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(
 if (flags.cpuProfDir) await mkdir(flags.cpuProfDir, { recursive: true });
 
 const fake = await spawnServer(new URL('./fake-server.ts', import.meta.url));
-const proxy = await spawnServer(new URL('./proxy-server.ts', import.meta.url), [fake.info.url!], profileArgs).catch(async (error: unknown) => {
+// The failover scenario's first provider: it answers every call with 500.
+const failing = await spawnServer(new URL('./fake-server.ts', import.meta.url), ['500']);
+const proxy = await spawnServer(new URL('./proxy-server.ts', import.meta.url), [fake.info.url!, failing.info.url!], profileArgs).catch(async (error: unknown) => {
+  await failing.stop();
   await fake.stop();
   throw error;
 });
 
 try {
-  const { url: proxyUrl, agentKey, description } = proxy.info as { url: string; agentKey: string; description: string };
+  const { url: proxyUrl, agentKey, failoverAgentKey, description } = proxy.info as { url: string; agentKey: string; failoverAgentKey: string; description: string };
   console.log(`rungate proxy bench: node ${process.version}, ${cpus().length} CPUs, ${description}`);
   console.log(`${flags.durationS} s measured after ${flags.warmupS} s warm-up per scenario; latency in ms from request start to last byte\n`);
   console.log(header());
@@ -48,10 +52,20 @@ try {
   }
   const most = Math.max(...flags.connections);
   await measure('non-streaming', most, 'proxy, 1 run', proxyTarget(proxyUrl, agentKey, 'non-streaming', true), proxy.cpuUs);
+  for (const mode of ['non-streaming', 'streaming'] as Mode[]) {
+    for (const connections of flags.connections) {
+      const plain = rows.find((row) => row.scenario === mode && row.connections === connections && row.target === 'proxy')!;
+      const failedOver = await measure(mode, connections, 'proxy, failover', proxyTarget(proxyUrl, failoverAgentKey, mode), proxy.cpuUs);
+      console.log(differenceLine(plain, failedOver, 'Δ failover−proxy'));
+    }
+  }
+  const routing = await measureRoutingCost();
+  console.log(`\nrouting decisions in process (no I/O): plan ${routing.planUs.toFixed(2)} µs/call; a failover's decisions (plan, breaker checks, failure, next step, success) ${routing.failoverUs.toFixed(2)} µs/call`);
 
   console.log('\nCPU µs/req: CPU time of the server process per answered request (the fake for "direct", the proxy alone otherwise),');
   console.log('far less sensitive than latency to other load on the machine.');
   console.log('"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run, whose budget hold serialises them.');
+  console.log('"proxy, failover": the first provider answers 500 and the second serves; the difference is the failed attempt plus the failover_transition step.');
   const errors = errorDetails(rows);
   if (errors.length > 0) {
     console.log(`\n${errors.join('\n')}`);
@@ -59,6 +73,7 @@ try {
   }
 } finally {
   await proxy.stop();
+  await failing.stop();
   await fake.stop();
 }
 if (flags.cpuProfDir) console.log(`\nCPU profile of the proxy process written to ${resolve(flags.cpuProfDir)}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { type AuthContext, createServices, MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@rungate/governance';
+import { type AuthContext, createServices, MemoryRateLimiter, type RateLimiter, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { buildProxyApp } from '../src/app.ts';
@@ -10,6 +10,8 @@ export interface ProxyStack {
   url: string;
   /** Plaintext key of the seeded agent. */
   agentKey: string;
+  /** Plaintext key of an agent whose chain starts at a provider that answers every call with 500. */
+  failoverAgentKey: string;
   /** Database and rate limiter, for the report. */
   description: string;
   close(): Promise<void>;
@@ -26,16 +28,30 @@ const BENCH_POLICY = {
 };
 
 /**
- * The proxy as it runs in production (production database pool, keep-alive upstream pool,
- * Redis limiter when `REDIS_URL` is set), seeded with one org, a budgeted and rate-limited
- * policy, an OpenAI key pointing at the fake provider, and an agent.
+ * Every call fails over: the first provider's 500 is not retried on it (one attempt per
+ * provider) and the second answers. The breaker stays closed so each call pays the failed
+ * attempt, the worst case; an open breaker would skip the dead provider instead.
  */
-export async function startProxyStack(fakeUrl: string): Promise<ProxyStack> {
+const FAILOVER_POLICY = {
+  ...BENCH_POLICY,
+  name: 'bench-failover-policy',
+  routing: { default_chain: ['groq', 'openai'], retry_on: [500], max_retries: 1, circuit_breaker: { failure_threshold: 0 } },
+};
+
+/**
+ * The proxy as it runs in production (production database pool, keep-alive upstream pool,
+ * Redis limiter and breakers when `REDIS_URL` is set), seeded with one org, a budgeted and
+ * rate-limited policy, an OpenAI key pointing at the fake provider, and an agent; plus a
+ * second agent whose chain starts at a `groq` key on the failing fake.
+ */
+export async function startProxyStack(fakeUrl: string, failingUrl: string): Promise<ProxyStack> {
   const database = await openBenchDatabase();
   const redisUrl = process.env.REDIS_URL;
   const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null;
-  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis, `rungate:bench:${process.pid}:${Date.now()}`) : new MemoryRateLimiter();
-  const services = createServices({ db: database.handle.db, encryptionKey: randomBytes(32), rateLimiter });
+  const prefix = `rungate:bench:${process.pid}:${Date.now()}`;
+  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis, prefix) : new MemoryRateLimiter();
+  // As in production, circuit state is shared through Redis when it is there.
+  const services = createServices({ db: database.handle.db, encryptionKey: randomBytes(32), rateLimiter, ...(redis ? { breakers: new RedisBreakerStore(redis, `${prefix}:breaker`) } : {}) });
   const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
   const app = await buildProxyApp({ services, dispatcher });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -45,11 +61,19 @@ export async function startProxyStack(fakeUrl: string): Promise<ProxyStack> {
   const policy = await services.policies.create(ctx, BENCH_POLICY);
   const key = await services.providerKeys.create(ctx, { provider: 'openai', name: 'fake-openai', api_key: 'sk-fake-openai', base_url: `${fakeUrl}/v1` });
   const agent = await services.agents.create(ctx, { name: 'bench-agent', policy_id: policy.id, provider_keys: { openai: key.id } });
+  const failoverPolicy = await services.policies.create(ctx, FAILOVER_POLICY);
+  const failing = await services.providerKeys.create(ctx, { provider: 'groq', name: 'failing-groq', api_key: 'sk-failing', base_url: `${failingUrl}/v1` });
+  const failoverAgent = await services.agents.create(ctx, {
+    name: 'bench-failover-agent',
+    policy_id: failoverPolicy.id,
+    provider_keys: { groq: failing.id, openai: key.id },
+  });
 
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
     agentKey: agent.api_key,
-    description: `${database.label}, ${redis ? `Redis rate limiter (${redisUrl})` : 'in-process rate limiter'}`,
+    failoverAgentKey: failoverAgent.api_key,
+    description: `${database.label}, ${redis ? `Redis rate limiter and circuit breakers (${redisUrl})` : 'in-process rate limiter and circuit breakers'}`,
     async close() {
       await app.close();
       await dispatcher.close();

@@ -28,12 +28,12 @@ export function resultLine(row: Row): string {
   return line([row.scenario, String(row.connections), row.target, r.requestsPerS.toFixed(0), ms(r.p50), ms(r.p99), ms(r.ttfbP50), ms(r.ttfbP99), Number.isNaN(r.serverCpuUsPerRequest) ? '-' : r.serverCpuUsPerRequest.toFixed(0), ms(r.overheadP50), String(errorCount(r))]);
 }
 
-/** proxy − direct for the same scenario and connection count. */
-export function differenceLine(direct: Row, proxy: Row): string {
+/** proxy − direct (or `label`'s pair) for the same scenario and connection count. */
+export function differenceLine(direct: Row, proxy: Row, label = 'Δ proxy−direct'): string {
   const d = direct.result;
   const p = proxy.result;
   const rate = `${(p.requestsPerS - d.requestsPerS).toFixed(0)} (${(((p.requestsPerS - d.requestsPerS) / d.requestsPerS) * 100).toFixed(0)}%)`;
-  return line(['', '', 'Δ proxy−direct', rate, signedMs(p.p50 - d.p50), signedMs(p.p99 - d.p99), signedMs(p.ttfbP50 - d.ttfbP50), signedMs(p.ttfbP99 - d.ttfbP99), '', '', '']);
+  return line(['', '', label, rate, signedMs(p.p50 - d.p50), signedMs(p.p99 - d.p99), signedMs(p.ttfbP50 - d.ttfbP50), signedMs(p.ttfbP99 - d.ttfbP99), '', '', '']);
 }
 
 export function errorDetails(rows: Row[]): string[] {

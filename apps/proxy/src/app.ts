@@ -20,6 +20,8 @@ export async function buildProxyApp(options: ProxyOptions & { logger?: FastifySe
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Shutdown must not wait on keep-alive or request-less client sockets.
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -68,70 +68,125 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
   const attempted: FailoverAttempt[] = [];
   let lastError: UpstreamError | null = null;
   let lastKeyId: string | null = null;
-
-  for (let step = firstStep(plan); step; ) {
-    const attempt = plan.attempts[step.providerIndex]!;
-    const key = call.keysById.get(step.keyId)!;
-    const nowMs = ctx.services.deps.clock.now().getTime();
-    if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
-      history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
-      attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'unknown' });
-    } else {
-      const abort = new AbortController();
-      const deadline = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), attempt.timeoutMs);
-      const upstreamStarted = performance.now();
-      let result: AttemptResult | null = null;
-      try {
-        result = await runAttempt({ call, attempt, key, clientFormat: format, body, clientHeaders: request.headers, pools: ctx.pools, signal: abort.signal });
-      } catch (error) {
-        if (!(error instanceof UpstreamError)) throw error;
-        lastError = error;
-        lastKeyId = key.id;
-      } finally {
-        if (!result || result.kind === 'complete') clearTimeout(deadline);
-      }
-      const served = { provider: attempt.provider, model: attempt.resolvedModel };
-      if (result) {
-        await breakers.recordSuccess({ keyId: key.id, provider: attempt.provider }, ctx.services.deps.clock.now().getTime());
-        if (attempted.length > 0) {
-          await ctx.services.calls.recordFailover(call, { attempted, resolved_provider: attempt.provider, resolved_model: attempt.resolvedModel, original_model: call.requestedModel });
-        }
-        reply.header('x-rungate-provider', attempt.provider).header('x-rungate-model', attempt.resolvedModel);
-        const settlement = { providerKeyId: key.id, attempt: served, failedAttempts: attempted.length };
-        if (result.kind === 'stream') {
-          try {
-            return await streamToClient({
-              call,
-              opened: result.opened,
-              transformer: result.translator.stream({ clientWantsUsage: result.clientWantsUsage }),
-              reply,
-              abort,
-              services: ctx.services,
-              attempt: settlement,
-              started,
-              upstreamStarted,
-            });
-          } finally {
-            clearTimeout(deadline);
-          }
-        }
-        latency.record(attempt.provider, key.id, result.upstreamMs, ctx.services.deps.clock.now().getTime());
-        return answerComplete(call, result, settlement, reply, ctx, started);
-      }
-      const failure = lastError!;
-      await breakers.recordFailure({ keyId: key.id, provider: attempt.provider }, routing.circuit_breaker, ctx.services.deps.clock.now().getTime());
-      history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: failure.kind === 'unknown' || failure.kind === 'client_disconnect' ? 'network_error' : failure.kind, status: failure.kind === 'http_error' ? failure.status : null, retryAfterMs: failure.retryAfterMs } });
-      attempted.push({ provider: attempt.provider, provider_key_id: key.id, status: failure.status, error: failure.message.slice(0, 500), kind: failure.kind });
-      if (failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body) {
-        return passThroughClientError(call, failure, key.id, served, attempted.length - 1, format, attempt.format, reply, ctx);
-      }
-    }
-    const next = nextStep(plan, routing, history);
-    if (next.action === 'stop') break;
-    if (next.delayMs > 0) await sleep(next.delayMs);
-    step = next;
+  // A client that leaves before its answer started ends the route: the attempt in flight is
+  // cancelled and no further provider is called (or charged) for nobody.
+  const client = { gone: false, attempt: null as AbortController | null };
+  const onClose = () => {
+    if (reply.raw.writableFinished) return;
+    client.gone = true;
+    client.attempt?.abort(new Error('client disconnected'));
+  };
+  reply.raw.on('close', onClose);
+  try {
+    return await attemptInOrder();
+  } finally {
+    reply.raw.off('close', onClose);
   }
-  return answerAllFailed(call, attempted, lastError, lastKeyId, reply, ctx);
+
+  async function attemptInOrder(): Promise<FastifyReply> {
+    for (let step = firstStep(plan); step; ) {
+      if (client.gone) return answerClientGone(call, attempted, lastKeyId, null, reply, ctx);
+      const attempt = plan.attempts[step.providerIndex]!;
+      const key = call.keysById.get(step.keyId)!;
+      const nowMs = ctx.services.deps.clock.now().getTime();
+      if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
+        history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
+        attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'unknown' });
+      } else {
+        const abort = new AbortController();
+        client.attempt = abort;
+        const deadline = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), attempt.timeoutMs);
+        const upstreamStarted = performance.now();
+        let result: AttemptResult | null = null;
+        try {
+          result = await runAttempt({ call, attempt, key, clientFormat: format, body, clientHeaders: request.headers, pools: ctx.pools, signal: abort.signal });
+        } catch (error) {
+          if (!(error instanceof UpstreamError)) throw error;
+          lastError = error;
+          lastKeyId = key.id;
+        } finally {
+          if (!result || result.kind === 'complete') clearTimeout(deadline);
+        }
+        const served = { provider: attempt.provider, model: attempt.resolvedModel };
+        if (result) {
+          await breakers.recordSuccess({ keyId: key.id, provider: attempt.provider }, ctx.services.deps.clock.now().getTime());
+          if (attempted.length > 0) {
+            await ctx.services.calls.recordFailover(call, { attempted, resolved_provider: attempt.provider, resolved_model: attempt.resolvedModel, original_model: call.requestedModel });
+          }
+          reply.header('x-rungate-provider', attempt.provider).header('x-rungate-model', attempt.resolvedModel);
+          const settlement = { providerKeyId: key.id, attempt: served, failedAttempts: attempted.length };
+          if (result.kind === 'stream') {
+            try {
+              return await streamToClient({
+                call,
+                opened: result.opened,
+                transformer: result.translator.stream({ clientWantsUsage: result.clientWantsUsage }),
+                reply,
+                abort,
+                services: ctx.services,
+                attempt: settlement,
+                started,
+                upstreamStarted,
+              });
+            } finally {
+              clearTimeout(deadline);
+            }
+          }
+          latency.record(attempt.provider, key.id, result.upstreamMs, ctx.services.deps.clock.now().getTime());
+          return answerComplete(call, result, settlement, reply, ctx, started);
+        }
+        if (client.gone) return answerClientGone(call, attempted, key.id, served, reply, ctx);
+        const failure = lastError!;
+        // The caller's own mistake says nothing about the key's health: it never opens a circuit.
+        const callersMistake = failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body !== null;
+        if (!callersMistake) await breakers.recordFailure({ keyId: key.id, provider: attempt.provider }, routing.circuit_breaker, ctx.services.deps.clock.now().getTime());
+        history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: failure.kind === 'unknown' || failure.kind === 'client_disconnect' ? 'network_error' : failure.kind, status: failure.kind === 'http_error' ? failure.status : null, retryAfterMs: failure.retryAfterMs } });
+        attempted.push({ provider: attempt.provider, provider_key_id: key.id, status: failure.status, error: failure.message.slice(0, 500), kind: failure.kind });
+        if (callersMistake) {
+          return passThroughClientError(call, failure, key.id, served, attempted.length - 1, format, attempt.format, reply, ctx);
+        }
+      }
+      const next = nextStep(plan, routing, history);
+      if (next.action === 'stop') break;
+      if (next.delayMs > 0) await sleep(next.delayMs);
+      step = next;
+    }
+    if (client.gone) return answerClientGone(call, attempted, lastKeyId, null, reply, ctx);
+    return answerAllFailed(call, attempted, lastError, lastKeyId, reply, ctx);
+  }
+}
+
+/**
+ * The client left before any byte of an answer: the step says so (against the attempt it
+ * cancelled, else the last one tried), nothing is sent.
+ */
+async function answerClientGone(
+  call: AdmittedCall,
+  attempted: FailoverAttempt[],
+  keyId: string | null,
+  cancelled: { provider: string; model: string } | null,
+  reply: FastifyReply,
+  ctx: CallContext,
+): Promise<FastifyReply> {
+  const message = 'The client disconnected before an answer started';
+  const last = attempted.at(-1);
+  const served = cancelled ?? (last ? { provider: last.provider, model: call.model } : null);
+  await ctx.services.calls.settle(call, {
+    status: 'error',
+    usage: null,
+    response: { error: { message, kind: 'client_disconnect' }, errors: attempted },
+    errorKind: 'client_disconnect',
+    errorMessage: message,
+    latencyMs: 0,
+    providerKeyId: keyId,
+    ...(served ? { attempt: served } : {}),
+    failedAttempts: attempted.length,
+  });
+  // The client only half-closed, or closed a keep-alive socket the server still holds open for
+  // this response: without the destroy the connection (and server.close()) waits forever.
+  reply.hijack();
+  reply.raw.destroy();
+  return reply;
 }
 
 async function answerComplete(

@@ -80,7 +80,9 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
       latencyMs: performance.now() - args.upstreamStarted,
     });
   } finally {
-    if (!clientGone) raw.end();
+    // A client that left may have left a half-open socket behind: close it rather than keep it.
+    if (clientGone) raw.destroy();
+    else raw.end();
   }
   return reply;
 }

@@ -6,6 +6,7 @@ import { createDatabase, type Database } from '@rungate/db';
 import { createTestDatabase } from '@rungate/db/testing';
 import {
   type AuthContext,
+  type BreakerStore,
   type Clock,
   createPriceBook,
   createServices,
@@ -80,6 +81,8 @@ export interface ProxyHarnessOptions {
   /** Settings of the harness agent's policy (name defaults to `harness-policy`). */
   policy?: UpdatePolicyInput;
   clock?: Clock;
+  /** Circuit breaker store, shared with peer proxies (e.g. a `RedisBreakerStore`); in process by default. */
+  breakers?: BreakerStore;
 }
 
 /**
@@ -91,7 +94,7 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
   const clock = options.clock;
   const encryptionKey = randomBytes(32);
   const servicesOver = (db: Database) =>
-    createServices({ db, encryptionKey, rateLimiter: new MemoryRateLimiter(), priceBook: createPriceBook(clock ? { clock } : {}), ...(clock ? { clock } : {}) });
+    createServices({ db, encryptionKey, rateLimiter: new MemoryRateLimiter(), priceBook: createPriceBook(clock ? { clock } : {}), ...(clock ? { clock } : {}), ...(options.breakers ? { breakers: options.breakers } : {}) });
   const services = servicesOver(database.db);
   const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
   const fake = await startFakeProvider();

@@ -78,8 +78,8 @@ export const POLICY_DEFAULTS: Readonly<PolicySettings> = Object.freeze<PolicySet
     model_routes: [],
     timeout_ms: 120_000,
     connect_timeout_ms: 10_000,
-    // Throttling and transient upstream failures move on to the next attempt.
-    retry_on: [429, 500, 502, 503, 504],
+    // Throttling and transient upstream failures (529 is Anthropic's "overloaded") move on to the next attempt.
+    retry_on: [429, 500, 502, 503, 504, 529],
     // Total attempts per provider: one retry before failing over.
     max_retries: 2,
     // A 429 tries the next provider first instead of making the agent wait.
