@@ -83,6 +83,8 @@ export interface ProxyHarnessOptions {
   clock?: Clock;
   /** Circuit breaker store, shared with peer proxies (e.g. a `RedisBreakerStore`); in process by default. */
   breakers?: BreakerStore;
+  /** Use the proxy's own pools (one per connect timeout) instead of one pinned dispatcher. */
+  ownPools?: boolean;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
   const services = servicesOver(database.db);
   const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
   const fake = await startFakeProvider();
-  const app = await buildProxyApp({ services, dispatcher });
+  const app = await buildProxyApp({ services, ...(options.ownPools ? {} : { dispatcher }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const peers: PeerProxy[] = [];
