@@ -1,6 +1,7 @@
 export { buildProxyApp, registerProxy } from './app.ts';
 export type { ProxyOptions } from './options.ts';
 export { registerErrorHandler, toErrorResponse } from './http/error-handler.ts';
+export { operationSchema, type Parsed } from './http/operation-schema.ts';
 export * from './providers/types.ts';
 export * from './providers/control-fields.ts';
 export * from './providers/errors.ts';

@@ -1,10 +1,8 @@
 import type { Operation } from '@rungate/contracts';
-import { rejectNulCharacters, toRoutePath } from '@rungate/contracts';
+import { toRoutePath } from '@rungate/contracts';
 import type { AuthContext, Scope } from '@rungate/governance';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+import { operationSchema, type Parsed } from '@rungate/proxy';
 
 export interface RouteInput<Op extends Operation> {
   params: Parsed<Op['params']>;
@@ -38,12 +36,7 @@ export function addRoute<Op extends Operation>(
   app.route({
     method: operation.method,
     url: toRoutePath(operation.path),
-    schema: {
-      ...(operation.params ? { params: rejectNulCharacters(operation.params) } : {}),
-      ...(operation.query ? { querystring: rejectNulCharacters(operation.query) } : {}),
-      // Fastify validates an absent body as null; contracts model an optional body as undefined.
-      ...(operation.body ? { body: rejectNulCharacters(z.preprocess((value) => value ?? undefined, operation.body)) } : {}),
-    },
+    schema: operationSchema(operation),
     config: { auth: operation.auth, ...(options.scope ? { scope: options.scope } : {}) },
     handler: async (request, reply) => {
       const result = await handler({

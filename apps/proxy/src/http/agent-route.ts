@@ -1,9 +1,7 @@
-import { type Operation, rejectNulCharacters, toRoutePath } from '@rungate/contracts';
+import { type Operation, toRoutePath } from '@rungate/contracts';
 import type { AgentRow } from '@rungate/governance';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+import { operationSchema, type Parsed } from './operation-schema.ts';
 
 export interface AgentRouteInput<Op extends Operation> {
   params: Parsed<Op['params']>;
@@ -22,11 +20,7 @@ export function agentRoute<Op extends Operation>(app: FastifyInstance, operation
   app.route({
     method: operation.method,
     url: toRoutePath(operation.path),
-    schema: {
-      ...(operation.params ? { params: rejectNulCharacters(operation.params) } : {}),
-      ...(operation.query ? { querystring: rejectNulCharacters(operation.query) } : {}),
-      ...(operation.body ? { body: rejectNulCharacters(z.preprocess((value) => value ?? undefined, operation.body)) } : {}),
-    },
+    schema: operationSchema(operation),
     config: { auth: operation.auth },
     handler: async (request, reply) => {
       const result = await handler({

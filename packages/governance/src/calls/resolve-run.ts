@@ -1,5 +1,5 @@
 import { type Database, type Executor, runs } from '@rungate/db';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, type Placeholder, sql } from 'drizzle-orm';
 import { recordEvent } from '../common/outbox.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { completeAllRuns, completeRun, isForceStopCooldownActive, type RunRow } from '../runs/lifecycle.ts';
@@ -18,6 +18,15 @@ interface Caller {
   agentId: string;
 }
 
+/** The agent's latest running implicit run under a policy: the run implicit grouping may join. */
+const implicitRunQuery = (executor: Executor, agentId: Placeholder | string, policyId: Placeholder | string) =>
+  executor
+    .select()
+    .from(runs)
+    .where(and(eq(runs.agentId, agentId), eq(runs.policyId, policyId), eq(runs.status, 'running'), eq(runs.creationMethod, 'implicit')))
+    .orderBy(desc(runs.lastActivityAt))
+    .limit(1);
+
 /**
  * The reads every call makes, built once per database: drizzle would otherwise rebuild their SQL
  * on each call (most of their CPU cost), and on `pg` they are prepared once per connection.
@@ -25,20 +34,7 @@ interface Caller {
 function prepareHotReads(db: Database) {
   return {
     runById: db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('rungate_run_by_id'),
-    implicitRun: db
-      .select()
-      .from(runs)
-      .where(
-        and(
-          eq(runs.agentId, sql.placeholder('agentId')),
-          eq(runs.policyId, sql.placeholder('policyId')),
-          eq(runs.status, 'running'),
-          eq(runs.creationMethod, 'implicit'),
-        ),
-      )
-      .orderBy(desc(runs.lastActivityAt))
-      .limit(1)
-      .prepare('rungate_implicit_run'),
+    implicitRun: implicitRunQuery(db, sql.placeholder('agentId'), sql.placeholder('policyId')).prepare('rungate_implicit_run'),
   };
 }
 
@@ -179,12 +175,7 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
   return db.transaction(async (tx) => {
     // One opener at a time per agent+policy, so concurrent first calls share one run.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${caller.agentId}:${policy.id}`}, 0))`);
-    const [raced] = await tx
-      .select()
-      .from(runs)
-      .where(and(eq(runs.agentId, caller.agentId), eq(runs.policyId, policy.id), eq(runs.status, 'running'), eq(runs.creationMethod, 'implicit')))
-      .orderBy(desc(runs.lastActivityAt))
-      .limit(1);
+    const [raced] = await implicitRunQuery(tx, caller.agentId, policy.id);
     if (raced && now.getTime() - raced.lastActivityAt.getTime() <= windowMs) return { ok: true as const, run: raced, created: false };
     if (raced) await completeRun(tx, raced.id, { endedReason: 'idle_auto_complete' }, now);
     const run = await createRun(tx, caller, policy, controls, 'implicit', now);

@@ -417,11 +417,6 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         now: clock.now(),
       });
     },
-
-    /** Gives back a hold when the call never reached a provider and records nothing. */
-    async abandon(call: AdmittedCall): Promise<void> {
-      if (call.reservationId) await releaseReservation(db, call.reservationId);
-    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { isObject, stringField } from '../json.ts';
 import type { JsonObject } from '../types.ts';
 import { contentTexts, openAIPartFromBlock } from './content-parts.ts';
-import { inputToArguments } from './tool-arguments.ts';
+import { assistantBlocksToOpenAI } from './tool-arguments.ts';
 
 /**
  * Anthropic's `system` and `messages` as OpenAI messages. A user turn's `tool_result` blocks
@@ -50,17 +50,7 @@ function userMessages(content: unknown): JsonObject[] {
 
 function assistantMessage(content: unknown): JsonObject | null {
   const blocks = blocksOf(content);
-  const text = blocks
-    .filter((block) => block.type === 'text')
-    .map((block) => stringField(block, 'text') ?? '')
-    .join('');
-  const toolCalls = blocks
-    .filter((block) => block.type === 'tool_use')
-    .map((block) => ({
-      id: stringField(block, 'id') ?? '',
-      type: 'function',
-      function: { name: stringField(block, 'name') ?? '', arguments: inputToArguments(block.input) },
-    }));
+  const { text, toolCalls } = assistantBlocksToOpenAI(blocks);
   if (text === '' && toolCalls.length === 0) return null;
   return { role: 'assistant', content: text === '' ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
 }

@@ -2,23 +2,13 @@ import { anthropicUsage } from '../anthropic/usage.ts';
 import { objectField, objectsField, stringField } from '../json.ts';
 import type { JsonObject } from '../types.ts';
 import { openAIFinishReason } from './stop-reasons.ts';
-import { inputToArguments } from './tool-arguments.ts';
+import { assistantBlocksToOpenAI } from './tool-arguments.ts';
 import { openAIUsageBody, ZERO_USAGE } from './usage.ts';
 
 /** An Anthropic message as an OpenAI `chat.completion`. Thinking blocks are not carried over. */
 export function anthropicResponseToOpenAI(body: JsonObject, created: number): JsonObject {
   const blocks = objectsField(body, 'content');
-  const text = blocks
-    .filter((block) => block.type === 'text')
-    .map((block) => stringField(block, 'text') ?? '')
-    .join('');
-  const toolCalls = blocks
-    .filter((block) => block.type === 'tool_use')
-    .map((block) => ({
-      id: stringField(block, 'id') ?? '',
-      type: 'function',
-      function: { name: stringField(block, 'name') ?? '', arguments: inputToArguments(block.input) },
-    }));
+  const { text, toolCalls } = assistantBlocksToOpenAI(blocks);
   const usage = objectField(body, 'usage');
   return {
     id: stringField(body, 'id') ?? '',

@@ -1,4 +1,4 @@
-import { isObject } from '../json.ts';
+import { isObject, stringField } from '../json.ts';
 import type { JsonObject } from '../types.ts';
 
 /**
@@ -18,4 +18,20 @@ export function argumentsToInput(args: unknown): JsonObject {
 
 export function inputToArguments(input: unknown): string {
   return JSON.stringify(isObject(input) ? input : {});
+}
+
+/** Anthropic content blocks as OpenAI's assistant text and `tool_calls` (messages and responses alike). */
+export function assistantBlocksToOpenAI(blocks: readonly JsonObject[]): { text: string; toolCalls: JsonObject[] } {
+  const text = blocks
+    .filter((block) => block.type === 'text')
+    .map((block) => stringField(block, 'text') ?? '')
+    .join('');
+  const toolCalls = blocks
+    .filter((block) => block.type === 'tool_use')
+    .map((block) => ({
+      id: stringField(block, 'id') ?? '',
+      type: 'function',
+      function: { name: stringField(block, 'name') ?? '', arguments: inputToArguments(block.input) },
+    }));
+  return { text, toolCalls };
 }
