@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz } from './columns.ts';
 import { tenantColumns } from './tenant.ts';
 
@@ -14,6 +14,8 @@ export const events = pgTable(
     ...tenantColumns(),
     /** A `WebhookEventType`, e.g. `run.completed`. */
     type: text().notNull(),
+    /** The agent concerned, if any: webhooks scoped to an agent receive only its events. */
+    agentId: uuid(),
     /** The event's `data` object (the objects concerned, at least their ids). */
     data: jsonb().$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),

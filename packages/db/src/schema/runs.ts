@@ -47,6 +47,12 @@ export const runs = pgTable(
     ...tokenBuckets(),
     totalTokens: tokenCount().notNull().default(0),
     totalCostUsd: money().notNull().default('0'),
+    /**
+     * Sum of the run's live budget holds (`budget_reservations`), kept on the row so a hold can
+     * be taken with one conditional UPDATE: its WHERE is re-checked on the latest row version.
+     */
+    reservedUsd: money().notNull().default('0'),
+    reservedTokens: tokenCount().notNull().default(0),
     stepCount: integer().notNull().default(0),
     alertThresholdExceeded: boolean().notNull().default(false),
     alertSentAt: tstz(),

@@ -1,9 +1,9 @@
 import type { AgentRow } from '../agents/presenter.ts';
 import type { PolicyView } from '../policies/presenter.ts';
-import type { RunRow } from '../runs/lifecycle.ts';
+import type { RunState } from '../ledger/reserve-budget.ts';
 
 /** What an agent needs to explain a block to itself: run, policy and limits (`GovernanceBlockResponse.context`). */
-export function blockContext(agent: AgentRow, policy: PolicyView, run: RunRow | null) {
+export function blockContext(agent: AgentRow, policy: PolicyView, run: RunState | null) {
   return {
     policy_name: policy.name,
     agent_name: agent.name,

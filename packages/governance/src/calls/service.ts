@@ -8,7 +8,7 @@ import { TtlCache } from '../common/ttl-cache.ts';
 import { recordEvent } from '../common/outbox.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { NO_USAGE, recordStep, type TokenUsage, totalTokens } from '../ledger/record-step.ts';
-import { type BudgetLimits, hasBudgetLimits, type Headroom, releaseReservation, reserveBudget } from '../ledger/reserve-budget.ts';
+import { type BudgetLimits, hasBudgetLimits, type Headroom, headroomFrom, holdOnRun, releaseReservation, reserveBudget, type RunSpendSeen, type RunState } from '../ledger/reserve-budget.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from '../pricing/cost.ts';
 import { compareUsd, subtractUsd, ZERO_USD } from '../pricing/money.ts';
@@ -23,7 +23,7 @@ import { block, type Blocked } from '../rules/decision.ts';
 import { checkModel } from '../rules/models.ts';
 import { checkRunaway } from '../rules/runaway.ts';
 import { checkTools, toolsNeedingApproval } from '../rules/tools.ts';
-import { completeRun, type RunRow } from '../runs/lifecycle.ts';
+import { completeRun } from '../runs/lifecycle.ts';
 import { toRun } from '../runs/presenter.ts';
 import { approvalGate } from './approval-gate.ts';
 import { type BlockContext, blockContext } from './block-context.ts';
@@ -56,7 +56,7 @@ export interface AdmittedCall {
   agent: AgentRow;
   policy: PolicyView;
   policyFallback: 'not_found' | 'not_allowed' | null;
-  run: RunRow;
+  run: RunState;
   requestedModel: string;
   model: string;
   modelOverridden: boolean;
@@ -128,7 +128,7 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
 
   const logsContent = (policy: PolicyView) => (policy.content_logging === 'default' ? contentLoggingDefault : policy.content_logging === 'enabled');
 
-  async function recordBlock(call: { agent: AgentRow; policy: PolicyView; run: RunRow; provider: string; model: string; request: CallRequest }, blocked: Blocked) {
+  async function recordBlock(call: { agent: AgentRow; policy: PolicyView; run: RunState; provider: string; model: string; request: CallRequest }, blocked: Blocked) {
     const now = clock.now();
     await recordStep(db, {
       orgId: call.agent.orgId,
@@ -210,6 +210,44 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     });
   }
 
+  const pricesOf = (plan: RoutePlan, orgId: string) => plan.attempts.map((attempt) => priceBook.priceFor(attempt.provider, attempt.resolvedModel, orgId));
+
+  /**
+   * What each run spent and held when this process last settled a call on it, by the run's
+   * handle (its id, or the agent+policy of an implicit run): sizes `holdFirst`'s hold. A stale
+   * or missing entry only means the hold may not fit and the call takes the ordinary path.
+   */
+  const lastSeenSpend = new Map<string, RunSpendSeen>();
+  const SPEND_MEMORY = 10_000;
+  const handleOf = (agentId: string, policyId: string, controls: RunControls) => controls.runId ?? `${agentId}:${policyId}`;
+
+  /**
+   * The common case in one round trip: a budgeted call (hard limits only) joining a running run
+   * finds the run and takes its hold in one statement. Null when the call starts a run, an
+   * hourly cap applies, or the statement finds no running run under this policy or no room.
+   */
+  async function holdFirst(request: CallRequest, policy: PolicyView, plan: RoutePlan, now: Date) {
+    const limits = budgetLimits(policy);
+    const { agent, controls } = request;
+    if (!hasBudgetLimits(limits) || limits.maxCostPerHourUsd != null || policy.dry_run || controls.newRun) return null;
+    const seen = lastSeenSpend.get(handleOf(agent.id, policy.id, controls)) ?? { totalCostUsd: ZERO_USD, totalTokens: 0, reservedUsd: ZERO_USD, reservedTokens: 0 };
+    const { plan: sizeHold, state } = planHold(request, pricesOf(plan, agent.orgId));
+    const size = sizeHold(headroomFrom(limits, seen));
+    if (!size) return null;
+    const windowMs = policy.implicit_run_grouping.time_window_seconds * 1000;
+    const held = await holdOnRun(db, {
+      orgId: agent.orgId,
+      agentId: agent.id,
+      policyId: policy.id,
+      run: controls.runId ? { runId: controls.runId } : { activeSince: new Date(now.getTime() - windowMs) },
+      limits,
+      hold: size,
+      now,
+      ttlMs: HOLD_TTL_MS,
+    });
+    return held && { ...held, cap: state.cap };
+  }
+
   return {
     async admit(request: CallRequest): Promise<Admission> {
       const { agent } = request;
@@ -229,24 +267,46 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       const noModel = { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' } as const;
       if (!request.model && !selected.policy.default_model) return noModel;
 
-      const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, selected.policy, request.controls, now);
-      if (!resolved.ok) {
-        if ('foreign' in resolved) return { kind: 'foreign_run' };
-        if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
-        return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, selected.policy, resolved.run), policyFallback: fallbackReason };
+      let policy = selected.policy;
+      const modelUnder = (p: PolicyView) => {
+        const requestedModel = (request.model ?? p.default_model)!;
+        return { requestedModel, model: p.model_override ?? requestedModel };
+      };
+      let { requestedModel, model } = modelUnder(policy);
+      let route = await routeFor(agent, policy, request.format, model, now);
+      const hold = await holdFirst(request, policy, route.plan, now);
+      let run: RunState;
+      if (hold) {
+        run = hold.run;
+      } else {
+        const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, selected.policy, request.controls, now);
+        if (!resolved.ok) {
+          if ('foreign' in resolved) return { kind: 'foreign_run' };
+          if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
+          return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, selected.policy, resolved.run), policyFallback: fallbackReason };
+        }
+        run = resolved.run;
+        // A run keeps the policy it started under: a later call naming the run is governed by that
+        // policy (and its budget), not by whatever policy the call itself would have selected.
+        const runPolicy = run.policyId && run.policyId !== selected.policy.id ? await findPolicy(agent.orgId, { id: run.policyId }) : null;
+        if (runPolicy) {
+          policy = runPolicy;
+          if (!request.model && !policy.default_model) return noModel;
+          ({ requestedModel, model } = modelUnder(policy));
+          route = await routeFor(agent, policy, request.format, model, now);
+        }
       }
-      const { run } = resolved;
-      // A run keeps the policy it started under: a later call naming the run is governed by that
-      // policy (and its budget), not by whatever policy the call itself would have selected.
-      const runPolicy = run.policyId && run.policyId !== selected.policy.id ? await findPolicy(agent.orgId, { id: run.policyId }) : null;
-      const policy = runPolicy ?? selected.policy;
-      const requestedModel = request.model ?? policy.default_model;
-      if (!requestedModel) return noModel;
-      const model = policy.model_override ?? requestedModel;
-      const { plan, keysById } = await routeFor(agent, policy, request.format, model, now);
+      const { plan, keysById } = route;
       const provider = plan.attempts[0]?.provider ?? request.format;
       const base = { agent, policy, run, provider, model, request };
+      let reservationId = hold?.reservationId ?? null;
+      let maxTokensCap = hold?.cap ?? null;
+      const releaseHold = async () => {
+        if (reservationId) await releaseReservation(db, reservationId);
+        reservationId = null;
+      };
       const refuse = async (blocked: Blocked): Promise<Admission> => {
+        await releaseHold();
         await recordBlock(base, blocked);
         return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
       };
@@ -269,22 +329,22 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         });
         if (gate.state === 'rejected') return refuse(gate.blocked);
         if (gate.state === 'awaiting') {
+          await releaseHold();
           await recordBlock(base, block('tool_approval_required', `Awaiting approval for: ${gate.requests.map((r) => r.tool).join(', ')}`, { approval_request_ids: gate.requests.map((r) => r.id) }));
           return { kind: 'awaiting_approval', runId: run.id, requests: gate.requests };
         }
       }
+      // Counts the steps recorded before this call; a hold taken first counts this call in flight
+      // only in `reserved_*`, so the count is the same on both paths.
       const runaway = checkRunaway(policy, run.stepCount);
       if (!runaway.allowed) return refuse(runaway);
 
-      const prices = plan.attempts.map((attempt) => priceBook.priceFor(attempt.provider, attempt.resolvedModel, agent.orgId));
-      let reservationId: string | null = null;
-      let maxTokensCap: number | null = null;
       const limits = budgetLimits(policy);
-      if (hasBudgetLimits(limits) && !policy.dry_run) {
-        const { plan: sizeHold, state } = planHold(request, prices);
-        const hold = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS }, sizeHold);
-        if (!hold.reserved) {
-          const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, hold.headroom);
+      if (!hold && hasBudgetLimits(limits) && !policy.dry_run) {
+        const { plan: sizeHold, state } = planHold(request, pricesOf(plan, agent.orgId));
+        const reserved = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS, seen: run }, sizeHold);
+        if (!reserved.reserved) {
+          const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, reserved.headroom);
           await recordBlock(base, blocked);
           if (state.refusal === 'hard_limit_usd' || state.refusal === 'hard_limit_tokens') {
             const endedReason = state.refusal === 'hard_limit_tokens' ? 'token_limit' : 'cost_limit';
@@ -295,14 +355,13 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
           }
           return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
         }
-        reservationId = hold.reservationId;
+        reservationId = reserved.reservationId;
         maxTokensCap = state.cap;
       }
 
       if (isLimited(policy.rate_limits)) {
         const rate = await rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, now.getTime());
         if (!rate.allowed) {
-          if (reservationId) await releaseReservation(db, reservationId);
           return refuse(
             block('rate_limited', `Rate limit reached: ${rate.max} ${rate.limit} per minute`, {
               limit: rate.limit === 'requests' ? 'max_requests_per_minute' : 'max_tokens_per_minute',
@@ -312,7 +371,6 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
           );
         }
       }
-
       return {
         kind: 'admitted',
         call: {
@@ -371,9 +429,17 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         reservationId: call.reservationId,
         now,
       });
-      if (tokens > 0 && isLimited(call.policy.rate_limits)) {
+      // Only a token limit reads these counts; a request limit alone needs no second round trip.
+      if (tokens > 0 && call.policy.rate_limits.max_tokens_per_minute != null) {
         await rateLimiter.recordTokens(rateLimitKey(call.agent.id, call.policy.id), tokens, now.getTime());
       }
+      if (lastSeenSpend.size >= SPEND_MEMORY) lastSeenSpend.clear();
+      lastSeenSpend.set(handleOf(call.agent.id, call.policy.id, call.request.controls), {
+        totalCostUsd: recorded.runTotalCostUsd,
+        totalTokens: recorded.runTotalTokens,
+        reservedUsd: recorded.runReservedUsd,
+        reservedTokens: recorded.runReservedTokens,
+      });
       await noteAlertThreshold(db, call, { costUsd: recorded.runTotalCostUsd, tokens: recorded.runTotalTokens }, now);
       const budget = call.policy.budget;
       return {
@@ -431,7 +497,7 @@ async function noteAlertThreshold(db: Database, call: AdmittedCall, spend: { cos
       .where(and(eq(runs.id, call.run.id), eq(runs.alertThresholdExceeded, false)))
       .returning();
     if (!marked) return;
-    await recordEvent(tx, marked.orgId, 'run.alert_threshold_exceeded', { run: toRun(marked), thresholds: alert.crossed, action: alert.action }, now);
+    await recordEvent(tx, { orgId: marked.orgId, agentId: marked.agentId, type: 'run.alert_threshold', data: { run: toRun(marked), thresholds: alert.crossed, action: alert.action } }, now);
     if (alert.action === 'stop_and_alert' && marked.status === 'running') {
       await completeRun(tx, marked.id, { endedReason: 'alert_threshold_stop' }, now);
     }

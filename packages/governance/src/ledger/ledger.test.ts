@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedRun } from '../../test/fixtures.ts';
 import { NO_USAGE, recordStep, type StepRecord } from './record-step.ts';
-import { reserveBudget, sweepExpiredReservations } from './reserve-budget.ts';
+import { releaseReservation, reserveBudget, sweepExpiredReservations } from './reserve-budget.ts';
 
 let database: TestDatabase;
 let db: Database;
@@ -74,20 +74,42 @@ describe('recordStep', () => {
 describe('reserveBudget', () => {
   const limits = { hardLimitUsd: 1, hardLimitTokens: null, maxCostPerHourUsd: null };
 
-  it('never lets 50 concurrent holds exceed the hard limit', async () => {
-    const ids = await seedRun(db);
-    const attempts = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, (headroom) =>
-          Number(headroom.usd) >= 0.03 ? { amountUsd: '0.03', tokens: 0 } : null,
-        ),
-      ),
-    );
-    expect(attempts.filter((a) => a.reserved)).toHaveLength(33);
-    const [held] = await db.execute(sql`SELECT sum(amount_usd)::text AS usd FROM budget_reservations WHERE run_id = ${ids.runId}::uuid`).then(
+  const heldOn = async (runId: string) => {
+    const [held] = await db.execute(sql`SELECT coalesce(sum(amount_usd), 0)::text AS usd FROM budget_reservations WHERE run_id = ${runId}::uuid`).then(
       (r) => (r as unknown as { rows: { usd: string }[] }).rows,
     );
-    expect(held!.usd).toBe('0.9900000000');
+    const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+    return { holds: held!.usd, runReservedUsd: run!.reservedUsd };
+  };
+  const fits = (headroom: { usd: string | null }) => (Number(headroom.usd) >= 0.03 ? { amountUsd: '0.03', tokens: 0 } : null);
+
+  it('never lets 50 concurrent holds exceed the hard limit (locked path)', async () => {
+    const ids = await seedRun(db);
+    const attempts = await Promise.all(Array.from({ length: 50 }, () => reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, fits)));
+    expect(attempts.filter((a) => a.reserved)).toHaveLength(33);
+    expect(await heldOn(ids.runId)).toEqual({ holds: '0.9900000000', runReservedUsd: '0.9900000000' });
+  });
+
+  it('never lets 50 concurrent one-statement holds sized from the same stale read exceed the hard limit', async () => {
+    const ids = await seedRun(db);
+    const [stale] = await db.select().from(runs).where(eq(runs.id, ids.runId));
+    const attempts = await Promise.all(Array.from({ length: 50 }, () => reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000, seen: stale! }, fits)));
+    expect(attempts.filter((a) => a.reserved)).toHaveLength(33);
+    expect(await heldOn(ids.runId)).toEqual({ holds: '0.9900000000', runReservedUsd: '0.9900000000' });
+  });
+
+  it('falls back to the locked path when the stale read no longer fits, and sizes from the fresh headroom', async () => {
+    const ids = await seedRun(db);
+    const [stale] = await db.select().from(runs).where(eq(runs.id, ids.runId));
+    await reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, () => ({ amountUsd: '0.9', tokens: 0 }));
+    const seenHeadrooms: (string | null)[] = [];
+    const capped = await reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000, seen: stale! }, (headroom) => {
+      seenHeadrooms.push(headroom.usd);
+      return { amountUsd: headroom.usd === '1.0000000000' ? '0.5' : '0.1', tokens: 0 };
+    });
+    expect(seenHeadrooms).toEqual(['1.0000000000', '0.1000000000']);
+    expect(capped).toMatchObject({ reserved: true, hold: { amountUsd: '0.1' } });
+    expect(await heldOn(ids.runId)).toEqual({ holds: '1.0000000000', runReservedUsd: '1.0000000000' });
   });
 
   it('counts settled spend and releases the hold when the step is recorded', async () => {
@@ -96,6 +118,7 @@ describe('reserveBudget', () => {
     expect(hold).toMatchObject({ reserved: true, headroom: { usd: '1.0000000000' } });
     if (!hold.reserved) throw new Error('expected a hold');
     await recordStep(db, step(ids, { costUsd: '0.2', reservationId: hold.reservationId }));
+    expect(await heldOn(ids.runId)).toEqual({ holds: '0', runReservedUsd: '0.0000000000' });
     const next = await reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, () => null);
     expect(next.headroom.usd).toBe('0.8000000000');
   });
@@ -110,12 +133,23 @@ describe('reserveBudget', () => {
     expect(later.headroom.hourlyUsd).toBe('0.5000000000');
   });
 
-  it('ignores and sweeps holds that outlived their ttl', async () => {
+  it('keeps counting a hold that outlived its ttl until the sweep gives it back to the run', async () => {
     const ids = await seedRun(db);
-    await reserveBudget(db, { ...ids, limits, now, ttlMs: 1_000 }, () => ({ amountUsd: '0.9', tokens: 0 }));
+    await reserveBudget(db, { ...ids, limits, now, ttlMs: 1_000 }, () => ({ amountUsd: '0.9', tokens: 5 }));
     const later = new Date(now.getTime() + 2_000);
-    const result = await reserveBudget(db, { ...ids, limits, now: later, ttlMs: 1_000 }, () => null);
-    expect(result.headroom.usd).toBe('1.0000000000');
+    expect((await reserveBudget(db, { ...ids, limits, now: later, ttlMs: 1_000 }, () => null)).headroom.usd).toBe('0.1000000000');
     expect(await sweepExpiredReservations(db, later)).toBeGreaterThanOrEqual(1);
+    expect(await heldOn(ids.runId)).toEqual({ holds: '0', runReservedUsd: '0.0000000000' });
+    const [run] = await db.select().from(runs).where(eq(runs.id, ids.runId));
+    expect(run!.reservedTokens).toBe(0);
+    expect((await reserveBudget(db, { ...ids, limits, now: later, ttlMs: 1_000 }, () => null)).headroom.usd).toBe('1.0000000000');
+  });
+
+  it('gives a released hold back to the run', async () => {
+    const ids = await seedRun(db);
+    const hold = await reserveBudget(db, { ...ids, limits, now, ttlMs: 60_000 }, () => ({ amountUsd: '0.4', tokens: 7 }));
+    if (!hold.reserved) throw new Error('expected a hold');
+    await releaseReservation(db, hold.reservationId);
+    expect(await heldOn(ids.runId)).toEqual({ holds: '0', runReservedUsd: '0.0000000000' });
   });
 });

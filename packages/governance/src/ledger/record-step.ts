@@ -51,15 +51,27 @@ export interface RecordedStep {
   stepNumber: number;
   runTotalCostUsd: string;
   runTotalTokens: number;
+  /** The run's holds still in flight after this step released its own. */
+  runReservedUsd: string;
+  runReservedTokens: number;
 }
 
-const recordStepStatement = preparedStatement<{ step_id: string; step_number: number; total_cost_usd: string; total_tokens: string | number }>(
+const recordStepStatement = preparedStatement<{
+  step_id: string;
+  step_number: number;
+  total_cost_usd: string;
+  total_tokens: string | number;
+  reserved_usd: string;
+  reserved_tokens: string | number;
+}>(
   'rungate_record_step',
   sql`
     WITH released AS (
-      DELETE FROM budget_reservations WHERE id = ${param('reservationId')}::uuid
+      DELETE FROM budget_reservations WHERE id = ${param('reservationId')}::uuid RETURNING amount_usd, tokens
     ), run AS (
       UPDATE runs SET
+        reserved_usd = reserved_usd - coalesce((SELECT amount_usd FROM released), 0),
+        reserved_tokens = reserved_tokens - coalesce((SELECT tokens FROM released), 0),
         step_count = step_count + 1,
         input_tokens = input_tokens + ${param('input')},
         output_tokens = output_tokens + ${param('output')},
@@ -74,7 +86,7 @@ const recordStepStatement = preparedStatement<{ step_id: string; step_number: nu
         last_activity_at = ${param('now')},
         updated_at = ${param('now')}
       WHERE id = ${param('runId')}::uuid
-      RETURNING step_count, total_cost_usd, total_tokens
+      RETURNING step_count, total_cost_usd, total_tokens, reserved_usd, reserved_tokens
     ), key_use AS (
       -- last_used_at is a hint: refreshed at most once a minute per key, so it costs no hot row.
       UPDATE provider_keys SET last_used_at = ${param('now')}
@@ -100,7 +112,7 @@ const recordStepStatement = preparedStatement<{ step_id: string; step_number: nu
         ${param('costUsd')}::numeric, ${param('now')}
       FROM step WHERE ${param('charged')}
     )
-    SELECT step.id AS step_id, step.step_number, run.total_cost_usd, run.total_tokens FROM step, run
+    SELECT step.id AS step_id, step.step_number, run.total_cost_usd, run.total_tokens, run.reserved_usd, run.reserved_tokens FROM step, run
   `,
 );
 
@@ -148,5 +160,12 @@ export async function recordStep(executor: Executor, s: StepRecord): Promise<Rec
   });
   const row = rows[0];
   if (!row) throw new Error(`run ${s.runId} not found while recording a step`);
-  return { stepId: row.step_id, stepNumber: Number(row.step_number), runTotalCostUsd: String(row.total_cost_usd), runTotalTokens: Number(row.total_tokens) };
+  return {
+    stepId: row.step_id,
+    stepNumber: Number(row.step_number),
+    runTotalCostUsd: String(row.total_cost_usd),
+    runTotalTokens: Number(row.total_tokens),
+    runReservedUsd: String(row.reserved_usd),
+    runReservedTokens: Number(row.reserved_tokens),
+  };
 }

@@ -1,6 +1,7 @@
 import { type Database, type Executor, queryRows } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../common/prepared-statement.ts';
+import { subtractUsd, toUsd } from '../pricing/money.ts';
 
 export interface BudgetLimits {
   hardLimitUsd: number | null;
@@ -35,49 +36,73 @@ const toHeadroom = (row: HeadroomRow): Headroom => ({
 });
 
 /**
- * The headroom columns, from `r` (the run's row) and the live holds, as of the snapshot of the
- * statement that embeds them.
+ * The headroom columns, from `r` (the run's row, whose `reserved_*` columns sum its live holds)
+ * and the agent's live holds, as of the snapshot of the statement that embeds them.
  */
 const headroomColumns = sql`
   CASE WHEN ${param('hardLimitUsd')}::numeric IS NULL THEN NULL
-       ELSE (${param('hardLimitUsd')}::numeric - r.total_cost_usd - holds.run_usd)::numeric(20, 10) END AS usd,
+       ELSE (${param('hardLimitUsd')}::numeric - r.total_cost_usd - r.reserved_usd)::numeric(20, 10) END AS usd,
   CASE WHEN ${param('hardLimitTokens')}::bigint IS NULL THEN NULL
-       ELSE ${param('hardLimitTokens')}::bigint - r.total_tokens - holds.run_tokens END AS tokens,
+       ELSE ${param('hardLimitTokens')}::bigint - r.total_tokens - r.reserved_tokens END AS tokens,
   CASE WHEN ${param('maxCostPerHourUsd')}::numeric IS NULL THEN NULL
-       ELSE (${param('maxCostPerHourUsd')}::numeric - holds.agent_usd - (
+       ELSE (${param('maxCostPerHourUsd')}::numeric - (
+         SELECT coalesce(sum(amount_usd), 0) FROM budget_reservations
+         WHERE agent_id = ${param('agentId')}::uuid AND expires_at > ${param('now')}
+       ) - (
          SELECT coalesce(sum(cost_usd), 0) FROM ledger_entries
          WHERE agent_id = ${param('agentId')}::uuid AND created_at > ${param('hourAgo')}
-       ))::numeric(20, 10) END AS hourly_usd
-  FROM (
-    SELECT
-      coalesce(sum(amount_usd) FILTER (WHERE run_id = ${param('runId')}::uuid), 0) AS run_usd,
-      coalesce(sum(tokens) FILTER (WHERE run_id = ${param('runId')}::uuid), 0) AS run_tokens,
-      coalesce(sum(amount_usd), 0) AS agent_usd
-    FROM budget_reservations
-    WHERE agent_id = ${param('agentId')}::uuid AND expires_at > ${param('now')}
-  ) holds`;
+       ))::numeric(20, 10) END AS hourly_usd`;
 
 // A hold is transient, so its commit need not wait for the WAL flush (`synchronous_commit`
 // off for this transaction only). If PostgreSQL crashes, holds committed in its last moments
 // may be lost: that loosens the limits for those calls in flight only (their steps are still
-// recorded against the run), holds expire anyway, and any later synchronous commit (every step
-// is one) makes earlier holds durable, since WAL is flushed in order. The ledger (`recordStep`)
-// stays synchronous: it is the durable record.
-const lockAndMeasure = preparedStatement<HeadroomRow>('rungate_reserve_lock', sql`
-  WITH r AS (SELECT total_cost_usd, total_tokens FROM runs WHERE id = ${param('runId')}::uuid FOR UPDATE)
-  SELECT set_config('synchronous_commit', 'off', true) AS async_commit, ${headroomColumns}, r
-`);
+// recorded against the run, and settling a lost hold releases nothing), holds expire anyway,
+// and any later synchronous commit (every step is one) makes earlier holds durable, since WAL
+// is flushed in order. The ledger (`recordStep`) stays synchronous: it is the durable record.
+const asyncCommit = sql`SELECT set_config('synchronous_commit', 'off', true) AS async_commit`;
 
-const measure = preparedStatement<HeadroomRow>('rungate_reserve_measure', sql`
-  SELECT ${headroomColumns}, runs r WHERE r.id = ${param('runId')}::uuid
-`);
-
+/** The hold's row and the run's counters, moved together. */
 const holdValues = sql`${param('orgId')}::uuid, ${param('runId')}::uuid, ${param('agentId')}::uuid, ${param('amountUsd')}::numeric,
   ${param('tokens')}::bigint, ${param('expiresAt')}, ${param('now')}`;
 
+/** Whether the hold fits under the run's hard limits, on the row as the UPDATE sees it. */
+const fitsUnderHardLimits = sql`
+  (${param('hardLimitUsd')}::numeric IS NULL OR total_cost_usd + reserved_usd + ${param('amountUsd')}::numeric <= ${param('hardLimitUsd')}::numeric)
+  AND (${param('hardLimitTokens')}::bigint IS NULL OR total_tokens + reserved_tokens + ${param('tokens')}::bigint <= ${param('hardLimitTokens')}::bigint)`;
+
+/**
+ * The one-statement hold: an UPDATE whose WHERE checks that the hold fits under the run's hard
+ * limits. PostgreSQL re-evaluates an UPDATE's WHERE on the latest version of a row it had to
+ * wait for, so concurrent holds on one run, from any process, serialize on the row and the last
+ * to fit wins; no explicit transaction, one round trip.
+ */
+const holdIfFits = preparedStatement<{ id: string }>('rungate_reserve_if_fits', sql`
+  WITH r AS (
+    UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
+    WHERE id = ${param('runId')}::uuid AND ${fitsUnderHardLimits}
+    RETURNING id
+  ), commit_mode AS (${asyncCommit})
+  INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
+  SELECT ${holdValues} FROM r, commit_mode
+  RETURNING id
+`);
+
+const lockAndMeasure = preparedStatement<HeadroomRow>('rungate_reserve_lock', sql`
+  WITH r AS (SELECT total_cost_usd, total_tokens, reserved_usd, reserved_tokens FROM runs WHERE id = ${param('runId')}::uuid FOR UPDATE),
+  commit_mode AS (${asyncCommit})
+  SELECT ${headroomColumns} FROM r, commit_mode
+`);
+
+const measure = preparedStatement<HeadroomRow>('rungate_reserve_measure', sql`
+  SELECT ${headroomColumns} FROM runs r WHERE r.id = ${param('runId')}::uuid
+`);
+
+const addToRun = sql`UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
+  WHERE id = ${param('runId')}::uuid`;
+
 /** Inserts the hold only if the headroom, measured now, is still the one it was sized from. */
 const holdIfUnchanged = preparedStatement<HeadroomRow & { id: string | null }>('rungate_reserve_hold_if_unchanged', sql`
-  WITH fresh AS (SELECT ${headroomColumns}, runs r WHERE r.id = ${param('runId')}::uuid),
+  WITH fresh AS (SELECT ${headroomColumns} FROM runs r WHERE r.id = ${param('runId')}::uuid),
   inserted AS (
     INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
     SELECT ${holdValues}
@@ -86,32 +111,159 @@ const holdIfUnchanged = preparedStatement<HeadroomRow & { id: string | null }>('
       AND fresh.tokens IS NOT DISTINCT FROM ${param('seenTokens')}::bigint
       AND fresh.hourly_usd IS NOT DISTINCT FROM ${param('seenHourlyUsd')}::numeric
     RETURNING id
-  )
+  ), counted AS (${addToRun} AND EXISTS (SELECT 1 FROM inserted))
   SELECT fresh.*, (SELECT id FROM inserted) AS id FROM fresh
 `);
 
 const insertHold = preparedStatement<{ id: string }>('rungate_reserve_hold', sql`
+  WITH counted AS (${addToRun})
   INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
   VALUES (${holdValues})
   RETURNING id
 `);
 
+/** What a call needs of its run to be governed; a `RunRow` is one. */
+export interface RunState {
+  id: string;
+  orgId: string;
+  agentId: string;
+  policyId: string | null;
+  status: string;
+  stepCount: number;
+  totalCostUsd: string;
+  totalTokens: number;
+  reservedUsd: string;
+  reservedTokens: number;
+}
+
+type RunStateRow = {
+  id: string;
+  org_id: string;
+  agent_id: string;
+  policy_id: string | null;
+  status: string;
+  step_count: number | string;
+  total_cost_usd: string;
+  total_tokens: number | string;
+  reserved_usd: string;
+  reserved_tokens: number | string;
+  reservation_id: string;
+};
+
+const heldRunAndHold = (target: ReturnType<typeof sql>) => sql`
+  WITH r AS (
+    UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
+    WHERE ${target} AND status = 'running' AND ${fitsUnderHardLimits}
+    RETURNING id, org_id, agent_id, policy_id, status, step_count, total_cost_usd, total_tokens, reserved_usd, reserved_tokens
+  ), commit_mode AS (${asyncCommit}),
+  hold AS (
+    INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
+    SELECT r.org_id, r.id, r.agent_id, ${param('amountUsd')}::numeric, ${param('tokens')}::bigint, ${param('expiresAt')}, ${param('now')}
+    FROM r, commit_mode
+    RETURNING id
+  )
+  SELECT r.*, hold.id AS reservation_id FROM r, hold`;
+
+const holdOnNamedRun = preparedStatement<RunStateRow>(
+  'rungate_hold_on_named_run',
+  heldRunAndHold(sql`id = ${param('runId')}::uuid AND org_id = ${param('orgId')}::uuid AND agent_id = ${param('agentId')}::uuid AND policy_id = ${param('policyId')}::uuid`),
+);
+
+const holdOnImplicitRun = preparedStatement<RunStateRow>(
+  'rungate_hold_on_implicit_run',
+  heldRunAndHold(sql`id = (
+      SELECT id FROM runs
+      WHERE agent_id = ${param('agentId')}::uuid AND policy_id = ${param('policyId')}::uuid AND status = 'running' AND creation_method = 'implicit'
+      ORDER BY last_activity_at DESC LIMIT 1
+    ) AND last_activity_at >= ${param('activeSince')}`),
+);
+
 /**
- * Pre-authorizes a call: under a lock on the run row (and on the agent, when an hourly cap
- * applies), computes the headroom, lets `plan` size the hold from it, and records the hold.
- * Concurrent calls on one run, from any number of processes, queue on the lock, so the sum of
- * holds and settled spend can never pass the limits.
+ * Finds the call's run and takes its hold in one statement: the run named by the call, or the
+ * agent's implicit run under the policy while it is still active. Only for hard limits (an
+ * hourly cap needs the locked path) and only for a running run under `policyId`; null when any
+ * of that does not hold or the hold does not fit, and the caller takes the ordinary path.
+ */
+export async function holdOnRun(
+  db: Database,
+  args: {
+    orgId: string;
+    agentId: string;
+    policyId: string;
+    run: { runId: string } | { activeSince: Date };
+    limits: BudgetLimits;
+    hold: Hold;
+    now: Date;
+    ttlMs: number;
+  },
+): Promise<{ run: RunState; reservationId: string } | null> {
+  const { limits, hold, now } = args;
+  const values = {
+    orgId: args.orgId,
+    agentId: args.agentId,
+    policyId: args.policyId,
+    hardLimitUsd: limits.hardLimitUsd,
+    hardLimitTokens: limits.hardLimitTokens,
+    amountUsd: hold.amountUsd,
+    tokens: hold.tokens,
+    expiresAt: new Date(now.getTime() + args.ttlMs),
+    now,
+  };
+  const [row] = 'runId' in args.run
+    ? await holdOnNamedRun(db, { ...values, runId: args.run.runId })
+    : await holdOnImplicitRun(db, { ...values, activeSince: args.run.activeSince });
+  if (!row) return null;
+  return {
+    reservationId: row.reservation_id,
+    run: {
+      id: row.id,
+      orgId: row.org_id,
+      agentId: row.agent_id,
+      policyId: row.policy_id,
+      status: row.status,
+      stepCount: Number(row.step_count),
+      totalCostUsd: String(row.total_cost_usd),
+      totalTokens: Number(row.total_tokens),
+      reservedUsd: String(row.reserved_usd),
+      reservedTokens: Number(row.reserved_tokens),
+    },
+  };
+}
+
+/** What the caller last saw of the run: sizes a first, optimistic hold. */
+export interface RunSpendSeen {
+  totalCostUsd: string;
+  totalTokens: number;
+  reservedUsd: string;
+  reservedTokens: number;
+}
+
+export function headroomFrom(limits: BudgetLimits, seen: RunSpendSeen): Headroom {
+  return {
+    usd: limits.hardLimitUsd == null ? null : subtractUsd(subtractUsd(toUsd(limits.hardLimitUsd), seen.totalCostUsd), seen.reservedUsd),
+    tokens: limits.hardLimitTokens == null ? null : limits.hardLimitTokens - seen.totalTokens - seen.reservedTokens,
+    hourlyUsd: null,
+  };
+}
+
+/**
+ * Pre-authorizes a call against the run's hard limits and the agent's hourly cap, recording a
+ * hold that settlement (`recordStep`) or release gives back. Concurrent calls on one run, from
+ * any number of processes, can never hold and spend past the limits together.
  *
- * Four round trips (begin, lock, hold, commit) rather than five: the statement that takes the
- * lock also measures the headroom, but under READ COMMITTED its snapshot predates the lock, so
- * holds committed while it waited are invisible to it. The hold's INSERT, which starts once the
- * lock is held, measures again and writes only if nothing changed; otherwise (a lost race, or a
- * refusal, which is always confirmed) `plan` is asked again with the fresh headroom. `plan`'s
- * last call is always with the headroom the decision stands on.
+ * Without an hourly cap, the hold is first sized from the run as the caller last read it and
+ * taken in one conditional statement (`holdIfFits`). When that does not fit (the run moved, or
+ * the budget is nearly spent), or an hourly cap applies, the locked path decides: a transaction
+ * holding the run row (and, for the hourly cap, an advisory lock on the agent) measures the
+ * headroom and lets `plan` size the hold from it. The statement that takes the lock measures
+ * too, but under READ COMMITTED only the run row is re-read once the lock is granted; the
+ * agent's holds are not, so the hold's INSERT measures again and writes only if nothing
+ * changed, else `plan` is asked again with the fresh headroom. `plan`'s last call is always with
+ * the headroom the decision stands on.
  */
 export async function reserveBudget(
   db: Database,
-  args: { orgId: string; runId: string; agentId: string; limits: BudgetLimits; now: Date; ttlMs: number },
+  args: { orgId: string; runId: string; agentId: string; limits: BudgetLimits; now: Date; ttlMs: number; seen?: RunSpendSeen },
   plan: (headroom: Headroom) => Hold | null,
 ): Promise<Reservation> {
   const { orgId, runId, agentId, limits, now } = args;
@@ -125,6 +277,16 @@ export async function reserveBudget(
     maxCostPerHourUsd: limits.maxCostPerHourUsd,
   };
   const holdOf = (hold: Hold) => ({ ...where, orgId, amountUsd: hold.amountUsd, tokens: hold.tokens, expiresAt: new Date(now.getTime() + args.ttlMs) });
+
+  if (args.seen && limits.maxCostPerHourUsd == null) {
+    const headroom = headroomFrom(limits, args.seen);
+    const hold = plan(headroom);
+    if (hold) {
+      const [taken] = await holdIfFits(db, holdOf(hold));
+      if (taken) return { reserved: true, reservationId: taken.id, hold, headroom };
+    }
+  }
+
   return db.transaction(async (tx) => {
     const [locked] = await lockAndMeasure(tx, where);
     if (!locked) return { reserved: false, headroom: { usd: null, tokens: null, hourlyUsd: null }, reason: 'run_not_found' };
@@ -150,11 +312,27 @@ export async function reserveBudget(
 
 /** Drops a hold without recording a step (the call never reached a provider). */
 export async function releaseReservation(db: Database, reservationId: string): Promise<void> {
-  await db.execute(sql`DELETE FROM budget_reservations WHERE id = ${reservationId}::uuid`);
+  await db.execute(sql`
+    WITH gone AS (DELETE FROM budget_reservations WHERE id = ${reservationId}::uuid RETURNING run_id, amount_usd, tokens)
+    UPDATE runs SET reserved_usd = runs.reserved_usd - gone.amount_usd, reserved_tokens = runs.reserved_tokens - gone.tokens
+    FROM gone WHERE runs.id = gone.run_id`);
 }
 
-/** Removes holds left by crashed processes; they stopped counting at `expires_at` already. */
+/**
+ * Removes holds left by crashed processes and gives their amounts back to their runs. Until then
+ * they keep counting against the run (which errs on the safe side); the agent's hourly cap
+ * stops counting them at `expires_at`.
+ */
 export async function sweepExpiredReservations(db: Executor, now: Date): Promise<number> {
-  const swept = await queryRows<{ id: string }>(db, sql`DELETE FROM budget_reservations WHERE expires_at <= ${now} RETURNING id`);
-  return swept.length;
+  const [swept] = await queryRows<{ holds: number }>(
+    db,
+    sql`WITH gone AS (DELETE FROM budget_reservations WHERE expires_at <= ${now} RETURNING run_id, amount_usd, tokens),
+        per_run AS (SELECT run_id, sum(amount_usd) AS usd, sum(tokens) AS tokens, count(*) AS holds FROM gone GROUP BY run_id),
+        given_back AS (
+          UPDATE runs SET reserved_usd = runs.reserved_usd - per_run.usd, reserved_tokens = runs.reserved_tokens - per_run.tokens
+          FROM per_run WHERE runs.id = per_run.run_id
+        )
+        SELECT coalesce(sum(holds), 0)::int AS holds FROM per_run`,
+  );
+  return swept?.holds ?? 0;
 }

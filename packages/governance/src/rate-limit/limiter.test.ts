@@ -48,3 +48,25 @@ describe.each(limiters)('%s rate limiter', (_name, make) => {
     for (let i = 0; i < 50; i++) expect((await limiter.admit('c:p', {}, t0)).allowed).toBe(true);
   });
 });
+
+describe.runIf(redis)('redis rate limiter across instances', () => {
+  const t0 = 1_800_000_000_000;
+
+  it("counts an instance's own tokens at its next admission and shares them with other instances at the flush", async () => {
+    const prefix = `rungate:test:${process.pid}:${Date.now()}:shared`;
+    const a = new RedisRateLimiter(redis!, prefix, { flushMs: 60_000 });
+    const b = new RedisRateLimiter(redis!, prefix, { flushMs: 60_000 });
+    const limits = { max_tokens_per_minute: 100 };
+    expect((await a.admit('d:p', limits, t0)).allowed).toBe(true);
+    await a.recordTokens('d:p', 60, t0 + 1);
+    await a.recordTokens('d:p', 40, t0 + 2);
+    expect((await b.admit('d:p', limits, t0 + 3)).allowed).toBe(true);
+    expect((await a.admit('d:p', limits, t0 + 4)).allowed).toBe(false);
+    expect((await b.admit('d:p', limits, t0 + 5)).allowed).toBe(false);
+
+    await b.recordTokens('e:p', 100, t0);
+    expect((await a.admit('e:p', limits, t0 + 1)).allowed).toBe(true);
+    await b.flush();
+    expect((await a.admit('e:p', limits, t0 + 2)).allowed).toBe(false);
+  });
+});

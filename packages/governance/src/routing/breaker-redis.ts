@@ -21,12 +21,14 @@ declare module 'ioredis' {
 // The scripts are the transitions of circuit-breaker.ts, run inside Redis so concurrent
 // instances never interleave a read and a write of one key's circuit. `%.0f` keeps epoch ms
 // integral (Lua's default number format would write 13-digit values in exponent form).
+// ATTEMPT answers 2 for a healthy circuit (closed, no failures), 1 for another pass, 0 for no.
 const ATTEMPT = `
 local threshold, recovery, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 if threshold == 0 then return 1 end
-local f = redis.call('HMGET', KEYS[1], 'state', 'next_attempt_at', 'probe_until', 'recovery_timeout_ms')
+local f = redis.call('HMGET', KEYS[1], 'state', 'next_attempt_at', 'probe_until', 'recovery_timeout_ms', 'failures')
 local state = f[1]
-if not state or state == 'closed' then return 1 end
+if not state or (state == 'closed' and (tonumber(f[5]) or 0) == 0) then return 2 end
+if state == 'closed' then return 1 end
 local lease = tonumber(f[4]) or recovery
 if state == 'open' then
   if now < (tonumber(f[2]) or 0) then return 0 end
@@ -63,14 +65,28 @@ return 'open'
 
 const num = (value: string | undefined): number | null => (value === undefined || value === '' ? null : Number(value));
 
-/** Breaker state shared by every proxy instance through Redis (used when REDIS_URL is set). */
+/**
+ * Breaker state shared by every proxy instance through Redis (used when REDIS_URL is set).
+ *
+ * A healthy circuit (closed, no failures) is the common case, and asking Redis about it on every
+ * attempt, then writing every success back, would cost two round trips per call. So an instance
+ * trusts a healthy answer for `freshnessMs` and writes a success to a healthy circuit at most
+ * once per `freshnessMs` (for `last_success_at`). Its own failures go to Redis at once and end
+ * the trust; another instance's failures reach it within `freshnessMs`.
+ */
 export class RedisBreakerStore implements BreakerStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #freshnessMs: number;
+  /** Per key id: until when a healthy answer from Redis is trusted. */
+  readonly #healthyUntil = new Map<string, number>();
+  /** Per key id: when this instance last wrote a success. */
+  readonly #successWrittenAt = new Map<string, number>();
 
-  constructor(redis: Redis, prefix = 'rungate:cb') {
+  constructor(redis: Redis, prefix = 'rungate:cb', options: { freshnessMs?: number } = {}) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#freshnessMs = options.freshnessMs ?? 1_000;
     redis.defineCommand('rungateBreakerAttempt', { numberOfKeys: 1, lua: ATTEMPT });
     redis.defineCommand('rungateBreakerFailure', { numberOfKeys: 2, lua: FAILURE });
   }
@@ -83,12 +99,24 @@ export class RedisBreakerStore implements BreakerStore {
     return `${this.#prefix}:keys`;
   }
 
+  #trustsHealthy(keyId: string, nowMs: number): boolean {
+    const until = this.#healthyUntil.get(keyId);
+    return until !== undefined && nowMs < until;
+  }
+
   async canAttempt(keyId: string, settings: BreakerSettings, nowMs: number): Promise<boolean> {
     if (settings.failure_threshold === 0) return true;
-    return (await this.#redis.rungateBreakerAttempt(this.#stateKey(keyId), settings.failure_threshold, settings.recovery_timeout_ms, nowMs)) === 1;
+    if (this.#trustsHealthy(keyId, nowMs)) return true;
+    const answer = await this.#redis.rungateBreakerAttempt(this.#stateKey(keyId), settings.failure_threshold, settings.recovery_timeout_ms, nowMs);
+    if (answer === 2) this.#healthyUntil.set(keyId, nowMs + this.#freshnessMs);
+    return answer !== 0;
   }
 
   async recordSuccess(key: BreakerKey, nowMs: number): Promise<void> {
+    const writtenAt = this.#successWrittenAt.get(key.keyId);
+    if (this.#trustsHealthy(key.keyId, nowMs) && writtenAt !== undefined && nowMs - writtenAt < this.#freshnessMs) return;
+    this.#successWrittenAt.set(key.keyId, nowMs);
+    this.#healthyUntil.set(key.keyId, nowMs + this.#freshnessMs);
     const stateKey = this.#stateKey(key.keyId);
     // Nothing is read, so one MULTI is atomic enough: a success closes whatever the state was.
     await this.#redis
@@ -101,6 +129,7 @@ export class RedisBreakerStore implements BreakerStore {
 
   async recordFailure(key: BreakerKey, settings: BreakerSettings, nowMs: number): Promise<CircuitState> {
     const { failure_threshold, recovery_timeout_ms, max_recovery_timeout_ms } = settings;
+    this.#healthyUntil.delete(key.keyId);
     const state = await this.#redis.rungateBreakerFailure(
       this.#stateKey(key.keyId),
       this.#indexKey,

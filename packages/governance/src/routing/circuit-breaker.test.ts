@@ -163,4 +163,34 @@ describe.runIf(redis)('redis breaker store across instances', () => {
     const probes = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).canAttempt('k1', settings, t + 10_000)));
     expect(probes.filter(Boolean)).toHaveLength(1);
   });
+
+  it('trusts a healthy answer for freshnessMs, sees another instance open the circuit after it, and sees its own failures at once', async () => {
+    const prefix = `${testPrefix}:fresh`;
+    const a = new RedisBreakerStore(redis!, prefix, { freshnessMs: 1_000 });
+    const b = new RedisBreakerStore(redis!, prefix, { freshnessMs: 1_000 });
+    const t = new ManualClock().now().getTime();
+    expect(await b.canAttempt('k1', settings, t)).toBe(true);
+    for (let i = 0; i < 3; i++) await a.recordFailure(key, settings, t);
+    expect(await a.canAttempt('k1', settings, t)).toBe(false);
+    expect(await b.canAttempt('k1', settings, t + 999)).toBe(true);
+    expect(await b.canAttempt('k1', settings, t + 1_000)).toBe(false);
+
+    const c = new RedisBreakerStore(redis!, `${testPrefix}:fresh-own`, { freshnessMs: 1_000 });
+    expect(await c.canAttempt('k1', settings, t)).toBe(true);
+    for (let i = 0; i < 3; i++) await c.recordFailure(key, settings, t + 1);
+    expect(await c.canAttempt('k1', settings, t + 2)).toBe(false);
+  });
+
+  it('writes a success to a healthy circuit at most once per freshnessMs', async () => {
+    const store = new RedisBreakerStore(redis!, `${testPrefix}:success`, { freshnessMs: 1_000 });
+    const t = new ManualClock().now().getTime();
+    const lastSuccess = async () => (await store.snapshot(t + 5_000)).find((s) => s.keyId === 'k1')?.lastSuccessAt;
+    await store.canAttempt('k1', settings, t);
+    await store.recordSuccess(key, t);
+    await store.recordSuccess(key, t + 500);
+    expect(await lastSuccess()).toBe(t);
+    await store.canAttempt('k1', settings, t + 1_000);
+    await store.recordSuccess(key, t + 1_000);
+    expect(await lastSuccess()).toBe(t + 1_000);
+  });
 });
