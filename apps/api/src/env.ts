@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   RUNGATE_BOOTSTRAP_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   RUNGATE_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   RUNGATE_WEB_DIR: z.string().optional(),
+  /** Refuse webhook receivers at loopback, private and link-local addresses (off: self-hosted receivers are often internal). */
+  RUNGATE_WEBHOOK_BLOCK_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false', '1', '0'], 'must be true or false')
+    .transform((value) => value === 'true' || value === '1')
+    .default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,5 +1,5 @@
 import { createDatabase } from '@rungate/db';
-import { createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startSweeper } from '@rungate/governance';
+import { createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startAlertEvaluator, startSweeper, startWebhookEngine } from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -15,6 +15,7 @@ const services = createServices({
   db: database.db,
   encryptionKey: encryptionKey.key,
   bootstrapToken: env.RUNGATE_BOOTSTRAP_TOKEN,
+  blockPrivateWebhookAddresses: env.RUNGATE_WEBHOOK_BLOCK_PRIVATE_ADDRESSES,
   ...(redis ? { rateLimiter: new RedisRateLimiter(redis), breakers: new RedisBreakerStore(redis) } : {}),
 });
 const app = await buildApp({
@@ -28,8 +29,20 @@ if (encryptionKey.generated) app.log.warn(`generated an encryption key in ${env.
 const stopSweeper = startSweeper({
   db: database.db,
   now: () => services.deps.clock.now(),
-  intervalMs: 30_000,
   onError: (error) => app.log.error({ err: error }, 'background sweep failed'),
+});
+const stopAlertEvaluator = startAlertEvaluator({
+  db: database.db,
+  now: () => services.deps.clock.now(),
+  onError: (error) => app.log.error({ err: error }, 'alert rule evaluation failed'),
+});
+const stopWebhookEngine = startWebhookEngine({
+  db: database.db,
+  clock: services.deps.clock,
+  secretBox: services.deps.secretBox,
+  slot: services.webhookEngine,
+  blockPrivateAddresses: env.RUNGATE_WEBHOOK_BLOCK_PRIVATE_ADDRESSES,
+  onError: (error) => app.log.error({ err: error }, 'webhook delivery round failed'),
 });
 
 let closing = false;
@@ -37,7 +50,9 @@ async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, 'shutting down');
-  stopSweeper();
+  await stopSweeper();
+  await stopAlertEvaluator();
+  await stopWebhookEngine();
   await app.close();
   await redis?.quit();
   await database.close();

@@ -416,14 +416,14 @@ describe('personal visibility', () => {
 describe('for other modules', () => {
   it('insertDefaultPolicy writes the policy and version 1 inside the caller transaction', async () => {
     const audit = { by: 'system', tokenId: null, memberId: null };
-    const policy = await h.services.deps.db.transaction((tx) => insertDefaultPolicy(tx, h.b.orgId, audit));
+    const policy = await h.services.deps.db.transaction((tx) => insertDefaultPolicy(tx, h.b.orgId, audit, h.clock.now()));
     expect(policy).toMatchObject({ name: 'default', visibility: 'org', routing: { timeout_ms: 120_000 } });
     const rows = await h.services.deps.db.select().from(policyVersions).where(eq(policyVersions.policyId, policy.id));
     expect(rows).toMatchObject([{ versionNumber: 1, changedBy: 'system', changeType: 'create', changedFields: ['name'] }]);
 
     await expect(
       h.services.deps.db.transaction(async (tx) => {
-        await insertDefaultPolicy(tx, h.b.orgId, audit, 'rolled-back');
+        await insertDefaultPolicy(tx, h.b.orgId, audit, h.clock.now(), 'rolled-back');
         throw new Error('registration failed');
       }),
     ).rejects.toThrow('registration failed');

@@ -23,7 +23,7 @@ const alertEvents = (runId: string) =>
   h.services.deps.db
     .select({ data: events.data })
     .from(events)
-    .where(and(eq(events.type, 'run.alert_threshold_exceeded'), sql`${events.data} -> 'run' ->> 'id' = ${runId}`));
+    .where(and(eq(events.type, 'run.alert_threshold'), sql`${events.data} -> 'run' ->> 'id' = ${runId}`));
 
 /** Two calls: the first stays under $0.001, the second takes the run to $0.001206. */
 async function crossThreshold(client: OpenAI) {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   IdParams,
   JsonObject,
+  MAX_INT4,
   NullableString,
+  ResourceName,
   Timestamp,
   Uuid,
   Visibility,
@@ -22,6 +24,46 @@ export const AlertConditionType = z.enum([
   'failover_rate',
 ]);
 export type AlertConditionType = z.infer<typeof AlertConditionType>;
+
+/** Windows up to a week: longer ones would scan more history than an alert needs. */
+const windowMinutes = (fallback: number) => z.number().int().min(1).max(10_080).default(fallback);
+const percent = (fallback: number) => z.number().gt(0).max(100).default(fallback);
+/** Calls a window needs before a rate means anything (one failure in one call is not 100% broken). */
+const minCalls = (fallback: number) => z.number().int().min(1).max(1_000_000).default(fallback);
+
+/**
+ * `condition_config` per `condition_type` (the spec leaves it open). Every field has a default,
+ * so `{}` is a working rule; unknown keys are refused, so a typo is a 400, not a silent default.
+ */
+export const AlertConditionConfigs = {
+  /** Spend (ledger cost) over the last `window_minutes`, org-wide or for the rule's agent. */
+  cost_threshold: z.strictObject({
+    threshold_usd: z.number().gt(0).max(1_000_000_000).default(100),
+    window_minutes: windowMinutes(60),
+  }),
+  /** Share of forwarded calls that ended in `error` or `timeout`. */
+  error_rate: z.strictObject({
+    threshold_percent: percent(10),
+    window_minutes: windowMinutes(15),
+    min_calls: minCalls(10),
+  }),
+  /** Use of the agent's policy `rate_limits` in the last minute (the larger of requests and tokens). */
+  rate_limit_approaching: z.strictObject({
+    threshold_percent: percent(80),
+  }),
+  /** Age of the oldest approval request still pending. */
+  approval_pending_timeout: z.strictObject({
+    threshold_minutes: z.number().gt(0).max(10_080).default(30),
+  }),
+  /** Share of forwarded calls that failed over to another key or provider. */
+  failover_rate: z.strictObject({
+    threshold_percent: percent(20),
+    window_minutes: windowMinutes(15),
+    min_calls: minCalls(10),
+  }),
+} satisfies Record<AlertConditionType, z.ZodType>;
+
+export type AlertConditionConfigs = { [K in AlertConditionType]: z.output<(typeof AlertConditionConfigs)[K]> };
 
 export const AlertRuleStatus = z.enum(['active', 'disabled']);
 
@@ -46,12 +88,12 @@ export const AlertRule = z
 export type AlertRule = z.infer<typeof AlertRule>;
 
 const alertRuleFields = {
-  name: z.string().min(1),
+  name: ResourceName,
   description: z.string().optional(),
   agent_id: Uuid.optional().describe('Required for rate_limit_approaching'),
   condition_type: AlertConditionType,
-  condition_config: JsonObject.optional(),
-  cooldown_seconds: z.number().int().min(0).optional().describe('Quiet time between triggers (default 300)'),
+  condition_config: JsonObject.optional().describe('Thresholds and windows of the condition_type (threshold_usd, threshold_percent, threshold_minutes, window_minutes, min_calls); every field has a default'),
+  cooldown_seconds: z.number().int().min(0).max(MAX_INT4).optional().describe('Quiet time between triggers (default 300)'),
   scope: Visibility.optional().describe('Members may only create personal rules (default org)'),
 };
 
@@ -64,8 +106,10 @@ export const CreateAlertRuleInput = z
   .describe('New alert rule');
 export type CreateAlertRuleInput = z.infer<typeof CreateAlertRuleInput>;
 
-/** PUT takes any subset of the create fields; nothing is defaulted. */
-export const UpdateAlertRuleInput = z.object(alertRuleFields).partial();
+/** PUT takes any subset of the create fields; nothing is defaulted. `agent_id: null` widens the rule to every agent. */
+export const UpdateAlertRuleInput = z
+  .object({ ...alertRuleFields, agent_id: Uuid.nullable().optional().describe('Null watches every agent') })
+  .partial();
 export type UpdateAlertRuleInput = z.infer<typeof UpdateAlertRuleInput>;
 
 export const ListAlertRulesQuery = z.object({

@@ -11,6 +11,7 @@ import {
   limitQuery,
   listEnvelope,
   MessageResult,
+  ResourceName,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -84,7 +85,7 @@ export type Webhook = z.infer<typeof Webhook>;
 
 export const CreateWebhookInput = z
   .object({
-    name: z.string().min(1),
+    name: ResourceName,
     url: receiverUrl,
     events: z.array(WebhookEventType).min(1),
     secret: z.string().min(1).optional().describe('Signing secret; generated (whsec_...) when omitted'),
@@ -97,7 +98,7 @@ export type CreateWebhookInput = z.infer<typeof CreateWebhookInput>;
 
 /** Partial update; `events` replaces the list. */
 export const UpdateWebhookInput = z.object({
-  name: z.string().min(1).optional(),
+  name: ResourceName.optional(),
   url: receiverUrl.optional(),
   events: z.array(WebhookEventType).min(1).optional(),
   secret: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import type { Database } from '@rungate/db';
 import { createAccountService } from './accounts/service.ts';
 import { createAdminTokenService } from './admin-tokens/service.ts';
+import { createAlertRuleService } from './alert-rules/service.ts';
 import { createAgentRunService } from './agent-runs/service.ts';
 import { createAgentService } from './agents/service.ts';
 import { createApprovalService } from './approvals/service.ts';
@@ -14,12 +15,16 @@ import { createPriceBook, type PriceBook } from './pricing/price-book.ts';
 import { MemoryRateLimiter } from './rate-limit/memory.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
 import { createHealthService } from './health/service.ts';
+import { createMemberService } from './members/service.ts';
 import { createPolicyService } from './policies/service.ts';
 import { createProviderHealthService } from './provider-health/service.ts';
 import { createProviderKeyService } from './provider-keys/service.ts';
 import { type BreakerStore, type LatencyTracker, MemoryBreakerStore, MemoryLatencyTracker, MemoryRoundRobinCounters, type RoundRobinCounters } from './routing/index.ts';
 import { createRegistrationService } from './registration/service.ts';
+import { createRetentionService } from './retention/service.ts';
 import { createRunService } from './runs/service.ts';
+import { WebhookEngineSlot } from './webhooks/engine-slot.ts';
+import { createWebhookService } from './webhooks/service.ts';
 
 export interface CreateServicesOptions {
   db: Database;
@@ -31,6 +36,8 @@ export interface CreateServicesOptions {
   priceBook?: PriceBook;
   /** Circuit state per provider key; shared through Redis when several proxies run. */
   breakers?: BreakerStore;
+  /** Refuse webhook receivers at loopback, private and link-local addresses. */
+  blockPrivateWebhookAddresses?: boolean | undefined;
 }
 
 /** In-process routing state (the breaker store may be shared). */
@@ -59,6 +66,8 @@ export function createServices(options: CreateServicesOptions) {
   const accounts = createAccountService(deps);
   const adminTokens = createAdminTokenService(deps);
   const agents = createAgentService(deps);
+  /** Filled by `startWebhookEngine` when this process delivers webhooks. */
+  const webhookEngine = new WebhookEngineSlot();
   return {
     deps,
     registration: createRegistrationService(deps, { accounts, adminTokens, agents }),
@@ -75,11 +84,16 @@ export function createServices(options: CreateServicesOptions) {
     adminTokens,
     agents,
     agentRuns: createAgentRunService(deps),
+    alertRules: createAlertRuleService(deps),
     approvals: createApprovalService(deps),
     health: createHealthService(deps),
+    members: createMemberService(deps),
     policies: createPolicyService(deps),
     providerKeys: createProviderKeyService(deps),
     runs: createRunService(deps),
+    webhookEngine,
+    webhooks: createWebhookService(deps, { engine: webhookEngine, blockPrivateAddresses: options.blockPrivateWebhookAddresses ?? false }),
+    retention: createRetentionService(deps),
   };
 }
 

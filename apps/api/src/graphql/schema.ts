@@ -5,6 +5,9 @@ import './types/policy.ts';
 import './types/provider-key.ts';
 import './types/agent.ts';
 import './types/run.ts';
+import './types/webhook.ts';
+import './types/alert-rule.ts';
+import './types/member.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
 

@@ -21,7 +21,7 @@ const TRPC_CODE: Record<AppError['code'], TRPC_ERROR_CODE_KEY> = {
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'TOO_MANY_REQUESTS',
   internal_error: 'INTERNAL_SERVER_ERROR',
-  service_unavailable: 'INTERNAL_SERVER_ERROR',
+  service_unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 const t = initTRPC.context<TrpcContext>().create({

@@ -4,15 +4,23 @@ import { and, desc, eq } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../auth/context.ts';
 import { issueSecret } from '../common/crypto.ts';
 import { conflict, notFound } from '../common/errors.ts';
+import { type EventActor, eventActor } from '../common/event-actor.ts';
+import { recordEvent } from '../common/outbox.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { toAdminToken } from './presenter.ts';
 
 export const ADMIN_TOKEN_PREFIX = 'rg_adm_';
 
+/** Tokens issued by the system itself (registration, seeding) have no acting token or member. */
+const SYSTEM: EventActor = { token_id: null, member_id: null };
+
 export function createAdminTokenService({ db, clock }: ServiceDeps) {
-  /** Inserts a token for `orgId`; also used by registration inside its transaction. */
-  async function issue(executor: Executor, orgId: string, input: CreateAdminTokenInput, createdBy: string | null) {
+  /**
+   * Inserts a token for `orgId` and queues `admin_token.created` (never with the secret); also
+   * used by registration inside its transaction.
+   */
+  async function issue(executor: Executor, orgId: string, input: CreateAdminTokenInput, createdBy: string | null, actor: EventActor = SYSTEM) {
     const { secret, hash, displayPrefix } = issueSecret(ADMIN_TOKEN_PREFIX);
     const expiresAt = input.expires_in ? new Date(clock.now().getTime() + expiresInToMs(input.expires_in)) : null;
     try {
@@ -29,7 +37,9 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
           createdBy,
         })
         .returning();
-      return { token: toAdminToken(row!), secret };
+      const token = toAdminToken(row!);
+      await recordEvent(executor, { orgId, type: 'admin_token.created', data: { admin_token: token, actor } }, clock.now());
+      return { token, secret };
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict(`An admin token named '${input.name}' already exists`);
       throw error;
@@ -40,7 +50,8 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
     issue,
 
     async create(ctx: AuthContext, input: CreateAdminTokenInput): Promise<{ data: AdminToken; token: string }> {
-      const { token, secret } = await issue(db, ctx.orgId, input, auditIdentity(ctx.actor).by);
+      const audit = auditIdentity(ctx.actor);
+      const { token, secret } = await db.transaction((tx) => issue(tx, ctx.orgId, input, audit.by, eventActor(audit)));
       return { data: token, token: secret };
     },
 
@@ -62,14 +73,21 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
       return toAdminToken(row);
     },
 
-    /** Idempotent: revoking a revoked token answers the same. */
+    /** Idempotent: revoking a revoked token answers the same (and queues no second event). */
     async revoke(ctx: AuthContext, id: string): Promise<{ message: string }> {
-      const now = clock.now();
-      const [row] = await db
-        .update(adminTokens)
-        .set({ status: 'revoked', revokedAt: now, updatedAt: now })
-        .where(and(eq(adminTokens.id, id), eq(adminTokens.accountId, ctx.orgId), eq(adminTokens.status, 'active')))
-        .returning({ id: adminTokens.id });
+      const row = await db.transaction(async (tx) => {
+        const now = clock.now();
+        const [revoked] = await tx
+          .update(adminTokens)
+          .set({ status: 'revoked', revokedAt: now, updatedAt: now })
+          .where(and(eq(adminTokens.id, id), eq(adminTokens.accountId, ctx.orgId), eq(adminTokens.status, 'active')))
+          .returning();
+        if (revoked) {
+          const data = { admin_token: toAdminToken(revoked), actor: eventActor(auditIdentity(ctx.actor)) };
+          await recordEvent(tx, { orgId: ctx.orgId, type: 'admin_token.revoked', data }, now);
+        }
+        return revoked;
+      });
       if (!row) await this.get(ctx, id);
       return { message: 'Admin token revoked' };
     },

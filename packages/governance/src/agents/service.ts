@@ -15,8 +15,10 @@ import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { type AuthContext, auditIdentity, requireScope } from '../auth/context.ts';
 import { conflict, invalid, notFound } from '../common/errors.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
+import { eventActor } from '../common/event-actor.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { type AgentChanges, changedColumns } from './changes.ts';
+import { recordAgentChange, recordAgentCreated } from './events.ts';
 import { agentKeyHash, issueAgentKey } from './keys.ts';
 import { firstFreeName, suffixNote } from './names.ts';
 import { type AgentRow, toAgent } from './presenter.ts';
@@ -43,8 +45,9 @@ export type UpsertedAgent = { created: true; data: CreatedAgent } | { created: f
 
 export function createAgentService({ db, clock }: ServiceDeps) {
   /**
-   * Inserts an agent under exactly `input.name` with a fresh key. The caller vouches for the
-   * references (registration passes the policy it just created in the same transaction).
+   * Inserts an agent under exactly `input.name` with a fresh key and queues `agent.created`.
+   * The caller vouches for the references (registration passes the policy it just created in
+   * the same transaction) and passes a transaction, so the event commits with the row.
    */
   async function insertAgent(executor: Executor, orgId: string, input: NewAgent, audit: AuditStamp) {
     const { apiKey, apiKeyHash, apiKeyPrefix } = issueAgentKey();
@@ -71,6 +74,7 @@ export function createAgentService({ db, clock }: ServiceDeps) {
         updatedAt: now,
       })
       .returning();
+    await recordAgentCreated(executor, row!, eventActor(audit), now);
     return { agent: toAgent(row!), apiKey };
   }
 
@@ -98,17 +102,32 @@ export function createAgentService({ db, clock }: ServiceDeps) {
     });
     const audit = auditIdentity(ctx.actor);
     try {
-      const [row] = await db
-        .update(agents)
-        .set({ ...changedColumns(input), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: clock.now() })
-        .where(and(eq(agents.id, existing.id), eq(agents.orgId, ctx.orgId)))
-        .returning();
-      if (!row) throw notFound('Agent');
-      return toAgent(row);
+      return await db.transaction(async (tx) => {
+        const before = await lockRow(tx, ctx, existing.id);
+        const now = clock.now();
+        const [row] = await tx
+          .update(agents)
+          .set({ ...changedColumns(input), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
+          .where(eq(agents.id, before.id))
+          .returning();
+        await recordAgentChange(tx, before, row!, eventActor(audit), now);
+        return toAgent(row!);
+      });
     } catch (error) {
       if (isUniqueViolation(error, NAME_UNIQUE)) throw conflict(`An agent named '${input.name}' already exists`);
       throw error;
     }
+  }
+
+  /** The row as it is before a change, locked so the event compares against what was really replaced. */
+  async function lockRow(tx: Executor, ctx: AuthContext, id: string): Promise<AgentRow> {
+    const [row] = await tx
+      .select()
+      .from(agents)
+      .where(and(eq(agents.id, id), eq(agents.orgId, ctx.orgId)))
+      .for('update');
+    if (!row) throw notFound('Agent');
+    return row;
   }
 
   async function getRow(ctx: AuthContext, id: string): Promise<AgentRow> {
@@ -134,7 +153,7 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       for (let attempt = 1; ; attempt++) {
         const name = firstFreeName(input.name, await takenNames(ctx.orgId, input.name));
         try {
-          const { agent, apiKey } = await insertAgent(db, ctx.orgId, { ...fields, name }, auditIdentity(ctx.actor));
+          const { agent, apiKey } = await db.transaction((tx) => insertAgent(tx, ctx.orgId, { ...fields, name }, auditIdentity(ctx.actor)));
           const note = suffixNote(input.name, name);
           return { ...agent, api_key: apiKey, ...(note ? { _note: note } : {}) };
         } catch (error) {
@@ -178,17 +197,20 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       return applyChanges(ctx, existing, input);
     },
 
-    /** The old key stops working at once: only the new hash is kept. */
+    /** The old key stops working at once: only the new hash is kept. Emits `agent.updated` (a new `api_key_prefix`). */
     async rotateKey(ctx: AuthContext, id: string): Promise<{ message: string; api_key: string; api_key_prefix: string }> {
       const { apiKey, apiKeyHash, apiKeyPrefix } = issueAgentKey();
       const audit = auditIdentity(ctx.actor);
-      const now = clock.now();
-      const [row] = await db
-        .update(agents)
-        .set({ apiKeyHash, apiKeyPrefix, apiKeyRotatedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
-        .where(and(eq(agents.id, id), eq(agents.orgId, ctx.orgId)))
-        .returning({ id: agents.id });
-      if (!row) throw notFound('Agent');
+      await db.transaction(async (tx) => {
+        const before = await lockRow(tx, ctx, id);
+        const now = clock.now();
+        const [row] = await tx
+          .update(agents)
+          .set({ apiKeyHash, apiKeyPrefix, apiKeyRotatedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
+          .where(eq(agents.id, before.id))
+          .returning();
+        await recordAgentChange(tx, before, row!, eventActor(audit), now);
+      });
       return { message: 'API key rotated; the previous key no longer works', api_key: apiKey, api_key_prefix: apiKeyPrefix };
     },
 
@@ -200,21 +222,17 @@ export function createAgentService({ db, clock }: ServiceDeps) {
         throw invalid('policy_id is required to create an agent', { policy_id: 'Required when the agent is created' });
       }
       await assertAgentRefs(db, ctx.orgId, { policyId: input.policy_id, allowedPolicies: input.allowed_policies, providerKeys: input.provider_keys });
+      const fields: NewAgent = {
+        name,
+        policyId: input.policy_id,
+        description: input.description,
+        allowedPolicies: input.allowed_policies,
+        providerKeys: input.provider_keys,
+        routingOverride: input.routing_override,
+        metadata: input.metadata,
+      };
       try {
-        const { agent, apiKey } = await insertAgent(
-          db,
-          ctx.orgId,
-          {
-            name,
-            policyId: input.policy_id,
-            description: input.description,
-            allowedPolicies: input.allowed_policies,
-            providerKeys: input.provider_keys,
-            routingOverride: input.routing_override,
-            metadata: input.metadata,
-          },
-          auditIdentity(ctx.actor),
-        );
+        const { agent, apiKey } = await db.transaction((tx) => insertAgent(tx, ctx.orgId, fields, auditIdentity(ctx.actor)));
         return { created: true, data: { ...agent, api_key: apiKey } };
       } catch (error) {
         if (!isUniqueViolation(error, NAME_UNIQUE)) throw error;

@@ -49,7 +49,7 @@ export function createApprovalService({ db, clock }: ServiceDeps) {
         )
         .returning();
       if (decided) {
-        await recordEvent(tx, ctx.orgId, decision === 'approved' ? 'approval.approved' : 'approval.rejected', { approval_request: toApprovalRequest(decided, now) }, now);
+        await recordEvent(tx, { orgId: ctx.orgId, agentId: decided.agentId, type: decision === 'approved' ? 'approval.approved' : 'approval.rejected', data: { approval_request: toApprovalRequest(decided, now) } }, now);
       }
       return decided;
     });

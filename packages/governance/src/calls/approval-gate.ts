@@ -61,7 +61,7 @@ export async function approvalGate(
           createdAt: now,
         })
         .returning();
-      await recordEvent(tx, args.orgId, 'approval.requested', { approval_request: toApprovalRequest(created!, now) }, now);
+      await recordEvent(tx, { orgId: args.orgId, agentId: created!.agentId, type: 'step.approval_required', data: { approval_request: toApprovalRequest(created!, now) } }, now);
       result.push({ id: created!.id, tool });
     }
     return result;

@@ -79,7 +79,7 @@ async function createRun(
     })
     .onConflictDoNothing()
     .returning();
-  if (row) await recordEvent(executor, caller.orgId, 'run.started', { run: toRun(row) }, now);
+  if (row) await recordEvent(executor, { orgId: caller.orgId, agentId: row.agentId, type: 'run.started', data: { run: toRun(row) } }, now);
   return row ?? null;
 }
 

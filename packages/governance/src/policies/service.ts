@@ -10,6 +10,8 @@ import { agents, type Executor, policies } from '@rungate/db';
 import { and, asc, eq, ilike, isNull, or, sql } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../auth/context.ts';
 import { conflict, notFound } from '../common/errors.ts';
+import { eventActor } from '../common/event-actor.ts';
+import { recordEvent } from '../common/outbox.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { pickSettings, REPLACED_WHOLE, SETTING_KEYS, withDefaults } from './defaults.ts';
@@ -56,7 +58,7 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
     assertValidSettings(settings);
     // On create, changed_fields names what the caller set; everything else is a default.
     const changedFields = ['name', ...(input.visibility ? ['visibility'] : []), ...SETTING_KEYS.filter((key) => key in given)];
-    return insertPolicy(executor, ctx.orgId, { name: input.name, visibility, settings, changedFields }, auditIdentity(ctx.actor));
+    return insertPolicy(executor, ctx.orgId, { name: input.name, visibility, settings, changedFields }, auditIdentity(ctx.actor), clock.now());
   }
 
   /** Deep-merges `patch` into a locked row; writes nothing (no version) when nothing changes. */
@@ -71,11 +73,12 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
     if (changed.length === 0) return before;
 
     const audit = auditIdentity(ctx.actor);
+    const now = clock.now();
     let updated;
     try {
       [updated] = await tx
         .update(policies)
-        .set({ name, visibility, ...settingsColumns(settings), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: clock.now() })
+        .set({ name, visibility, ...settingsColumns(settings), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
         .where(eq(policies.id, row.id))
         .returning();
     } catch (error) {
@@ -83,7 +86,8 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
       throw error;
     }
     const view = toPolicy(updated!);
-    await appendVersion(tx, { orgId: ctx.orgId, policyId: row.id, snapshot: view, changedFields: changed, changeType: 'update', audit });
+    await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.updated', data: { policy: view, changed_fields: changed, actor: eventActor(audit) } }, now);
+    await appendVersion(tx, { orgId: ctx.orgId, policyId: row.id, snapshot: view, changedFields: changed, changeType: 'update', audit }, now);
     return view;
   }
 
@@ -141,8 +145,13 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
         }
         const audit = auditIdentity(ctx.actor);
         const now = clock.now();
-        await tx.update(policies).set({ deletedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId }).where(eq(policies.id, id));
-        await appendVersion(tx, { orgId: ctx.orgId, policyId: id, snapshot: toPolicy(row), changedFields: ['_deleted'], changeType: 'delete', audit });
+        const [deleted] = await tx
+          .update(policies)
+          .set({ deletedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
+          .where(eq(policies.id, id))
+          .returning();
+        await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.deleted', data: { policy: toPolicy(deleted!), actor: eventActor(audit) } }, now);
+        await appendVersion(tx, { orgId: ctx.orgId, policyId: id, snapshot: toPolicy(row), changedFields: ['_deleted'], changeType: 'delete', audit }, now);
       });
       return { message: 'Policy deleted' };
     },

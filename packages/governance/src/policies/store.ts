@@ -1,6 +1,8 @@
 import type { Visibility } from '@rungate/contracts';
 import { type Executor, policies } from '@rungate/db';
 import { conflict } from '../common/errors.ts';
+import { eventActor } from '../common/event-actor.ts';
+import { recordEvent } from '../common/outbox.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
 import { type PolicySettings, withDefaults } from './defaults.ts';
 import { type PolicyView, settingsColumns, toPolicy } from './presenter.ts';
@@ -15,12 +17,16 @@ export interface PolicyAudit {
 
 export const nameTaken = (name: string) => conflict(`A policy named '${name}' already exists`);
 
-/** Inserts a policy and its first version; joins the caller's transaction through `executor`. */
+/**
+ * Inserts a policy and its first version, queueing `policy.created` and `policy.version_created`;
+ * joins the caller's transaction through `executor`.
+ */
 export async function insertPolicy(
   executor: Executor,
   orgId: string,
   policy: { name: string; visibility: Visibility; settings: PolicySettings; changedFields: string[] },
   audit: PolicyAudit,
+  now: Date,
 ): Promise<PolicyView> {
   let row;
   try {
@@ -43,11 +49,12 @@ export async function insertPolicy(
     throw error;
   }
   const view = toPolicy(row!);
-  await appendVersion(executor, { orgId, policyId: view.id, snapshot: view, changedFields: policy.changedFields, changeType: 'create', audit });
+  await recordEvent(executor, { orgId, type: 'policy.created', data: { policy: view, actor: eventActor(audit) } }, now);
+  await appendVersion(executor, { orgId, policyId: view.id, snapshot: view, changedFields: policy.changedFields, changeType: 'create', audit }, now);
   return view;
 }
 
 /** The org's first policy, created by registration inside its transaction (version 1 included). */
-export function insertDefaultPolicy(executor: Executor, orgId: string, audit: PolicyAudit, name = 'default'): Promise<PolicyView> {
-  return insertPolicy(executor, orgId, { name, visibility: 'org', settings: withDefaults({}), changedFields: ['name'] }, audit);
+export function insertDefaultPolicy(executor: Executor, orgId: string, audit: PolicyAudit, now: Date, name = 'default'): Promise<PolicyView> {
+  return insertPolicy(executor, orgId, { name, visibility: 'org', settings: withDefaults({}), changedFields: ['name'] }, audit, now);
 }

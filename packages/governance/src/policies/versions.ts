@@ -1,5 +1,8 @@
 import { type Executor, policyVersions } from '@rungate/db';
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { eventActor } from '../common/event-actor.ts';
+import { recordEvent } from '../common/outbox.ts';
+import { toPolicyVersion } from './presenter.ts';
 import type { PolicyAudit } from './store.ts';
 
 /** The spec's `changed_by`: the admin token id, `session` for a member, `system` otherwise. */
@@ -8,8 +11,9 @@ export function versionAuthor(audit: PolicyAudit): string {
 }
 
 /**
- * Appends the next version. Callers updating or deleting hold the policy row lock, so the
- * max+1 numbering cannot race; a new policy has no other writer.
+ * Appends the next version and queues `policy.version_created` with it. Callers updating or
+ * deleting hold the policy row lock, so the max+1 numbering cannot race; a new policy has no
+ * other writer.
  */
 export async function appendVersion(
   executor: Executor,
@@ -21,20 +25,29 @@ export async function appendVersion(
     changeType: 'create' | 'update' | 'delete';
     audit: PolicyAudit;
   },
+  now: Date,
 ): Promise<void> {
   const [last] = await executor
     .select({ number: sql<number>`coalesce(max(${policyVersions.versionNumber}), 0)`.mapWith(Number) })
     .from(policyVersions)
     .where(eq(policyVersions.policyId, version.policyId));
-  await executor.insert(policyVersions).values({
-    orgId: version.orgId,
-    policyId: version.policyId,
-    versionNumber: (last?.number ?? 0) + 1,
-    snapshot: version.snapshot as Record<string, unknown>,
-    changedFields: version.changedFields,
-    changedBy: versionAuthor(version.audit),
-    changeType: version.changeType,
-  });
+  const [row] = await executor
+    .insert(policyVersions)
+    .values({
+      orgId: version.orgId,
+      policyId: version.policyId,
+      versionNumber: (last?.number ?? 0) + 1,
+      snapshot: version.snapshot as Record<string, unknown>,
+      changedFields: version.changedFields,
+      changedBy: versionAuthor(version.audit),
+      changeType: version.changeType,
+    })
+    .returning();
+  await recordEvent(
+    executor,
+    { orgId: version.orgId, type: 'policy.version_created', data: { policy_id: version.policyId, version: toPolicyVersion(row!), actor: eventActor(version.audit) } },
+    now,
+  );
 }
 
 export function selectVersions(executor: Executor, orgId: string, policyId: string, versionNumber?: number) {

@@ -8,12 +8,15 @@ import {
 } from '@rungate/contracts';
 import { agents, type Executor, providerKeys } from '@rungate/db';
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { recordAgentUpdated } from '../agents/events.ts';
 import { type AuthContext, auditIdentity } from '../auth/context.ts';
 import { conflict, invalid, notFound } from '../common/errors.ts';
+import { eventActor } from '../common/event-actor.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { normalizeBaseUrl } from './base-url.ts';
 import { agentsReferencingKey, describeDependents } from './dependents.ts';
+import { recordKeyEvent } from './events.ts';
 import { remapKey } from './key-references.ts';
 import { lastFourOf } from './mask.ts';
 import { type ProviderKeyRow, toProviderKey } from './presenter.ts';
@@ -46,58 +49,74 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
   async function insert(ctx: AuthContext, input: { provider: string; name: string; api_key: string; base_url?: string | null | undefined }) {
     const who = auditIdentity(ctx.actor);
     try {
-      const [row] = await db
-        .insert(providerKeys)
-        .values({
-          orgId: ctx.orgId,
-          provider: input.provider,
-          name: input.name,
-          ...sealed(input.api_key),
-          baseUrl: normalizeBaseUrl(input.provider, input.base_url),
-          memberId: who.memberId,
-          createdBy: who.by,
-          createdByTokenId: who.tokenId,
-          updatedBy: who.by,
-          updatedByTokenId: who.tokenId,
-        })
-        .returning();
-      return toProviderKey(row!);
+      return await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(providerKeys)
+          .values({
+            orgId: ctx.orgId,
+            provider: input.provider,
+            name: input.name,
+            ...sealed(input.api_key),
+            baseUrl: normalizeBaseUrl(input.provider, input.base_url),
+            memberId: who.memberId,
+            createdBy: who.by,
+            createdByTokenId: who.tokenId,
+            updatedBy: who.by,
+            updatedByTokenId: who.tokenId,
+          })
+          .returning();
+        await recordKeyEvent(tx, 'provider_key.created', row!, eventActor(who), clock.now());
+        return toProviderKey(row!);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(input.name);
       throw error;
     }
   }
 
-  /** Applies name / base_url / api_key changes to a live key; a new api_key is a rotation. */
+  /**
+   * Applies name / base_url / api_key changes to a live key; a new api_key is a rotation and
+   * emits `provider_key.rotated` (the spec has no event for a rename or a new base_url).
+   */
   async function change(ctx: AuthContext, current: ProviderKeyRow, changes: KeyChanges): Promise<ProviderKey> {
     if (current.status === 'deleted') throw deletedKey();
     const now = clock.now();
     try {
-      const [row] = await db
-        .update(providerKeys)
-        .set({
-          ...(changes.name !== undefined ? { name: changes.name } : {}),
-          ...(changes.base_url !== undefined ? { baseUrl: normalizeBaseUrl(current.provider, changes.base_url) } : {}),
-          ...(changes.api_key !== undefined ? { ...sealed(changes.api_key), rotatedAt: now } : {}),
-          ...updatedBy(ctx),
-        })
-        .where(and(eq(providerKeys.id, current.id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, 'deleted')))
-        .returning();
-      if (!row) throw deletedKey();
-      return toProviderKey(row);
+      return await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(providerKeys)
+          .set({
+            ...(changes.name !== undefined ? { name: changes.name } : {}),
+            ...(changes.base_url !== undefined ? { baseUrl: normalizeBaseUrl(current.provider, changes.base_url) } : {}),
+            ...(changes.api_key !== undefined ? { ...sealed(changes.api_key), rotatedAt: now } : {}),
+            ...updatedBy(ctx),
+          })
+          .where(and(eq(providerKeys.id, current.id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, 'deleted')))
+          .returning();
+        if (!row) throw deletedKey();
+        if (changes.api_key !== undefined) await recordKeyEvent(tx, 'provider_key.rotated', row, eventActor(auditIdentity(ctx.actor)), now);
+        return toProviderKey(row);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(changes.name ?? current.name);
       throw error;
     }
   }
 
-  /** Idempotent: a key already in `status` is returned unchanged. */
+  /** Idempotent: a key already in `status` is returned unchanged, and only a real change emits an event. */
   async function setStatus(ctx: AuthContext, id: string, status: 'active' | 'disabled'): Promise<ProviderKey> {
-    const [row] = await db
-      .update(providerKeys)
-      .set({ status, ...updatedBy(ctx) })
-      .where(and(eq(providerKeys.id, id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, status), ne(providerKeys.status, 'deleted')))
-      .returning();
+    const row = await db.transaction(async (tx) => {
+      const [changed] = await tx
+        .update(providerKeys)
+        .set({ status, ...updatedBy(ctx) })
+        .where(and(eq(providerKeys.id, id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, status), ne(providerKeys.status, 'deleted')))
+        .returning();
+      if (changed) {
+        const type = status === 'active' ? 'provider_key.enabled' : 'provider_key.disabled';
+        await recordKeyEvent(tx, type, changed, eventActor(auditIdentity(ctx.actor)), clock.now());
+      }
+      return changed;
+    });
     if (row) return toProviderKey(row);
     const current = await load(ctx, id);
     if (current.status === 'deleted') throw deletedKey();
@@ -190,20 +209,26 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
     async delete(ctx: AuthContext, id: string, remapTo?: string): Promise<{ message: string; remapped_agents: number }> {
       return db.transaction(async (tx) => {
         const key = await lockForDelete(tx, ctx, id, remapTo);
+        const actor = eventActor(auditIdentity(ctx.actor));
+        const now = clock.now();
         if (key.status !== 'deleted') {
-          await tx
+          const [deleted] = await tx
             .update(providerKeys)
-            .set({ status: 'deleted', apiKeyEncrypted: null, apiKeyLast4: null, deletedAt: clock.now(), ...updatedBy(ctx) })
-            .where(eq(providerKeys.id, id));
+            .set({ status: 'deleted', apiKeyEncrypted: null, apiKeyLast4: null, deletedAt: now, ...updatedBy(ctx) })
+            .where(eq(providerKeys.id, id))
+            .returning();
+          await recordKeyEvent(tx, 'provider_key.deleted', deleted!, actor, now);
         }
         if (remapTo === undefined) return { message: 'Provider key deleted', remapped_agents: 0 };
         const dependents = await agentsReferencingKey(tx, ctx.orgId, id, { lock: true });
         const audit = updatedBy(ctx);
         for (const agent of dependents) {
-          await tx
+          const [remapped] = await tx
             .update(agents)
             .set({ providerKeys: remapKey(agent.providerKeys, id, remapTo), ...audit })
-            .where(eq(agents.id, agent.id));
+            .where(eq(agents.id, agent.id))
+            .returning();
+          await recordAgentUpdated(tx, remapped!, ['provider_keys'], actor, now);
         }
         return { message: `Provider key deleted; ${dependents.length} agent(s) remapped`, remapped_agents: dependents.length };
       });

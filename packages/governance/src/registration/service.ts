@@ -53,7 +53,7 @@ export function createRegistrationService(deps: ServiceDeps, { accounts, adminTo
       return deps.db.transaction(async (tx) => {
         const account = await accounts.insert(tx, { name: input.name, slug });
         const { secret } = await adminTokens.issue(tx, account.id, { name: 'default', scopes: ['admin'] }, audit.by);
-        const policy = await insertDefaultPolicy(tx, account.id, audit);
+        const policy = await insertDefaultPolicy(tx, account.id, audit, deps.clock.now());
         const { agent, apiKey } = await agents.insertAgent(tx, account.id, { name: input.agent_name ?? slug, policyId: policy.id }, audit);
         return {
           account: { id: account.id, slug: account.slug, name: account.name, tier: account.tier },

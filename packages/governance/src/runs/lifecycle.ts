@@ -71,7 +71,7 @@ async function endRunning(executor: Executor, where: SQL, options: CompleteRunOp
     .where(and(where, eq(runs.status, 'running')))
     .returning();
   for (const row of ended) {
-    await recordEvent(executor, row.orgId, status === 'budget_exceeded' ? 'run.budget_exceeded' : 'run.completed', { run: toRun(row) }, now);
+    await recordEvent(executor, { orgId: row.orgId, agentId: row.agentId, type: status === 'budget_exceeded' ? 'run.budget_exceeded' : 'run.completed', data: { run: toRun(row) } }, now);
   }
   return ended;
 }
@@ -129,7 +129,7 @@ export async function stopRun(executor: Executor, runId: string, now: Date): Pro
     .where(and(eq(runs.id, runId), eq(runs.status, 'running')))
     .returning();
   if (!row) throw new AppError('validation_error', `Only a running run can be stopped (status: ${await statusOf(executor, runId)})`);
-  await recordEvent(executor, row.orgId, 'run.force_stopped', { run: toRun(row) }, now);
+  await recordEvent(executor, { orgId: row.orgId, agentId: row.agentId, type: 'run.force_stopped', data: { run: toRun(row) } }, now);
   return row;
 }
 

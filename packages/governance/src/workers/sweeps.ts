@@ -1,92 +1,117 @@
-import { approvalRequests, type Database, type Executor, queryRows } from '@rungate/db';
+import { approvalRequests, type Database, queryRows, type Transaction } from '@rungate/db';
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import { toApprovalRequest } from '../approvals/presenter.ts';
 import { AppError } from '../common/errors.ts';
-import { recordEvent } from '../common/outbox.ts';
 import { sweepExpiredReservations } from '../ledger/reserve-budget.ts';
 import { completeRun } from '../runs/lifecycle.ts';
+import { failPausedWebhookDeliveries } from '../webhooks/paused-sweep.ts';
+import { type BatchResult, drainWithTryLock, startPeriodic, withTryLock } from './exclusive.ts';
 
-const BATCH = 200;
+/** Rows per short transaction; a sweep repeats batches until none is full. */
+export const SWEEP_BATCH = 200;
+/** How often the api runs a sweep pass (the issue's "every 60 s"). */
+export const SWEEP_INTERVAL_MS = 60_000;
 /** Used when a run's frozen policy predates the setting. */
 const DEFAULT_IDLE_SECONDS = 300;
 
-/** Completes running runs idle past their policy's `run_idle_timeout_seconds` (`idle_timeout`). */
-export async function sweepIdleRuns(db: Executor, now: Date): Promise<number> {
+/**
+ * One batch of idle runs: locked with SKIP LOCKED so a run the proxy is touching right now is left
+ * for the next pass (it is not idle anyway) and neither side waits on the other.
+ */
+async function completeIdleRunBatch(tx: Transaction, now: Date): Promise<BatchResult> {
   const idle = await queryRows<{ id: string }>(
-    db,
+    tx,
     sql`SELECT id FROM runs
         WHERE status = 'running'
           AND last_activity_at < ${now}::timestamptz - make_interval(secs => coalesce(
                 (policy_snapshot -> 'implicit_run_grouping' ->> 'run_idle_timeout_seconds')::int, ${DEFAULT_IDLE_SECONDS}))
         ORDER BY last_activity_at
-        LIMIT ${BATCH}`,
+        LIMIT ${SWEEP_BATCH}
+        FOR UPDATE SKIP LOCKED`,
   );
   let completed = 0;
   for (const { id } of idle) {
     try {
-      await db.transaction((tx) => completeRun(tx, id, { endedReason: 'idle_timeout' }, now));
+      // completeRun applies the frozen policy's outcome_defaults.idle_timeout and records run.completed.
+      await tx.transaction((savepoint) => completeRun(savepoint, id, { endedReason: 'idle_timeout' }, now));
       completed += 1;
     } catch (error) {
       // Ended meanwhile by its agent or an operator: nothing left to do.
       if (!(error instanceof AppError && error.code === 'conflict')) throw error;
     }
   }
-  return completed;
+  return { count: completed, more: idle.length === SWEEP_BATCH };
 }
 
-/** Marks pending approval requests past `expires_at` as expired and announces each once. */
-export async function expireApprovalRequests(db: Executor, now: Date): Promise<number> {
-  return db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: approvalRequests.id })
-      .from(approvalRequests)
-      .where(and(eq(approvalRequests.status, 'pending'), lte(approvalRequests.expiresAt, now)))
-      .limit(BATCH);
-    if (due.length === 0) return 0;
-    const expired = await tx
-      .update(approvalRequests)
-      .set({ status: 'expired' })
-      .where(and(inArray(approvalRequests.id, due.map((d) => d.id)), eq(approvalRequests.status, 'pending')))
-      .returning();
-    for (const row of expired) await recordEvent(tx, row.orgId, 'approval.expired', { approval_request: toApprovalRequest(row, now) }, now);
-    return expired.length;
-  });
+/** Completes running runs idle past their policy's `run_idle_timeout_seconds` (`idle_timeout`). */
+export async function sweepIdleRuns(db: Database, now: Date): Promise<number | null> {
+  return drainWithTryLock(db, 'sweep:idle-runs', (tx) => completeIdleRunBatch(tx, now));
 }
 
+async function expireApprovalBatch(tx: Transaction, now: Date): Promise<BatchResult> {
+  const due = await tx
+    .select({ id: approvalRequests.id })
+    .from(approvalRequests)
+    .where(and(eq(approvalRequests.status, 'pending'), lte(approvalRequests.expiresAt, now)))
+    .limit(SWEEP_BATCH)
+    .for('update', { skipLocked: true });
+  if (due.length === 0) return { count: 0, more: false };
+  const expired = await tx
+    .update(approvalRequests)
+    .set({ status: 'expired' })
+    .where(and(inArray(approvalRequests.id, due.map((d) => d.id)), eq(approvalRequests.status, 'pending')))
+    .returning({ id: approvalRequests.id });
+  return { count: expired.length, more: due.length === SWEEP_BATCH };
+}
+
+/** Marks pending approval requests past `expires_at` as expired (`WebhookEventType` has no event for it). */
+export async function expireApprovalRequests(db: Database, now: Date): Promise<number | null> {
+  return drainWithTryLock(db, 'sweep:approval-expiry', (tx) => expireApprovalBatch(tx, now));
+}
+
+/** Drops budget holds of calls that never settled (one statement: holds live seconds, so few are ever stale). */
+export async function dropStaleHolds(db: Database, now: Date): Promise<number | null> {
+  return withTryLock(db, 'sweep:stale-holds', (tx) => sweepExpiredReservations(tx, now));
+}
+
+/** What one pass did per sweep; `null` when another instance held that sweep's lock and did it. */
 export interface SweepReport {
-  idleRuns: number;
-  expiredApprovals: number;
-  staleHolds: number;
+  idleRuns: number | null;
+  expiredApprovals: number | null;
+  staleHolds: number | null;
 }
 
 /**
- * One pass of the background upkeep, in one transaction holding a try-lock, so when several
- * instances run the sweeper only one works at a time (the others skip the pass).
+ * One pass of the background upkeep. Each sweep has its own advisory lock, so with several
+ * instances each sweep runs on one of them at a time and a long sweep does not hold the others
+ * back. A failing sweep does not stop the rest; the failures are thrown together afterwards.
  */
-export async function sweepOnce(db: Database, now: Date): Promise<SweepReport | null> {
-  return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtextextended('rungate:sweeper', 0)) AS locked`);
-    if (!lock?.locked) return null;
-    return {
-      idleRuns: await sweepIdleRuns(tx, now),
-      expiredApprovals: await expireApprovalRequests(tx, now),
-      staleHolds: await sweepExpiredReservations(tx, now),
-    };
-  });
+export async function sweepOnce(db: Database, now: Date): Promise<SweepReport> {
+  const failures: unknown[] = [];
+  const attempt = async (sweep: () => Promise<number | null>): Promise<number | null> => {
+    try {
+      return await sweep();
+    } catch (error) {
+      failures.push(error);
+      return null;
+    }
+  };
+  const report: SweepReport = {
+    idleRuns: await attempt(() => sweepIdleRuns(db, now)),
+    expiredApprovals: await attempt(() => expireApprovalRequests(db, now)),
+    staleHolds: await attempt(() => dropStaleHolds(db, now)),
+  };
+  // Paused webhooks' pending deliveries fail; no lock of its own needed, it skips rows another instance holds.
+  await attempt(() => failPausedWebhookDeliveries(db, now));
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} background sweep(s) failed`);
+  return report;
 }
 
-/** Runs `sweepOnce` every `intervalMs` until stopped; a failed pass is logged and retried next time. */
-export function startSweeper(options: { db: Database; now: () => Date; intervalMs: number; onError: (error: unknown) => void }): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweepOnce(options.db, options.now())
-      .catch(options.onError)
-      .finally(() => {
-        running = false;
-      });
-  }, options.intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+/** Runs `sweepOnce` every `intervalMs` (default 60 s); `stop` resolves once a pass in flight ends. */
+export function startSweeper(options: { db: Database; now: () => Date; intervalMs?: number; onError: (error: unknown) => void }): () => Promise<void> {
+  return startPeriodic({
+    name: 'sweeper',
+    intervalMs: options.intervalMs ?? SWEEP_INTERVAL_MS,
+    run: () => sweepOnce(options.db, options.now()),
+    onError: options.onError,
+  });
 }

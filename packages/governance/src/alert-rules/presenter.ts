@@ -1,0 +1,28 @@
+import type { AlertRule } from '@rungate/contracts';
+import type { alertRules } from '@rungate/db';
+import { iso, isoRequired } from '../common/dates.ts';
+
+export type AlertRuleRow = typeof alertRules.$inferSelect;
+
+export function toAlertRule(row: AlertRuleRow): AlertRule {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    org_id: row.orgId,
+    agent_id: row.agentId,
+    condition_type: row.conditionType,
+    condition_config: row.conditionConfig,
+    cooldown_seconds: row.cooldownSeconds,
+    last_triggered_at: iso(row.lastTriggeredAt),
+    status: row.status,
+    scope: row.scope,
+    member_id: row.memberId,
+    created_by: row.createdBy,
+    updated_by: row.updatedBy,
+    created_by_token_id: row.createdByTokenId,
+    updated_by_token_id: row.updatedByTokenId,
+    created_at: isoRequired(row.createdAt),
+    updated_at: isoRequired(row.updatedAt),
+  };
+}
