@@ -1,4 +1,4 @@
-import { type Database, ledgerEntries, runs, steps } from '@rungate/db';
+import { type Database, events, ledgerEntries, runs, steps, webhooks } from '@rungate/db';
 import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,32 @@ describe('recordStep', () => {
     expect(run).toMatchObject({ stepCount: 1, hasGovernanceBlock: true, totalCostUsd: '0.0000000000' });
     expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.runId, ids.runId))).toHaveLength(0);
     expect(await db.select().from(steps).where(eq(steps.runId, ids.runId))).toHaveLength(1);
+  });
+});
+
+describe('step events', () => {
+  const stepEvents = async (runId: string) =>
+    (await db.select().from(events).where(sql`${events.data} ->> 'run_id' = ${runId}`)).map((e) => ({ type: e.type, agentId: e.agentId, step: (e.data as { step: { id: string; status: string; cost_usd: number } }).step }));
+
+  it('records the step event only while a live webhook of the org would receive it', async () => {
+    const ids = await seedRun(db);
+    await recordStep(db, step(ids));
+    expect(await stepEvents(ids.runId)).toEqual([]);
+
+    const hook = { orgId: ids.orgId, url: 'https://example.test/hook', secretEncrypted: 'x' };
+    await db.insert(webhooks).values({ ...hook, name: 'completed', events: ['step.completed'] });
+    await db.insert(webhooks).values({ ...hook, name: 'paused', events: ['step.policy_blocked'], status: 'paused' });
+    const recorded = await recordStep(db, step(ids));
+    await recordStep(db, step(ids, { status: 'policy_blocked', usage: NO_USAGE, costUsd: '0', governanceBlock: true }));
+    await recordStep(db, step(ids, { status: 'error', usage: NO_USAGE, costUsd: '0' }));
+    expect(await stepEvents(ids.runId)).toEqual([
+      { type: 'step.completed', agentId: ids.agentId, step: expect.objectContaining({ id: recorded.stepId, status: 'success', cost_usd: 0.0000465 }) },
+    ]);
+
+    await db.insert(webhooks).values({ ...hook, name: 'failures', events: ['step.failed', 'step.budget_blocked'] });
+    await recordStep(db, step(ids, { status: 'timeout', usage: NO_USAGE, costUsd: '0' }));
+    await recordStep(db, step(ids, { status: 'budget_blocked', usage: NO_USAGE, costUsd: '0', governanceBlock: true }));
+    expect((await stepEvents(ids.runId)).map((e) => e.type)).toEqual(['step.completed', 'step.failed', 'step.budget_blocked']);
   });
 });
 

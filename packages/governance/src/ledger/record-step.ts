@@ -1,7 +1,10 @@
 import type { Executor } from '@rungate/db';
 import type { FailoverContext, FailureKind, StepStatus, StepType } from '@rungate/db/schema';
+import { randomUUID } from 'node:crypto';
+import type { WebhookEventType } from '@rungate/contracts';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../common/prepared-statement.ts';
+import { toStep } from '../runs/presenter.ts';
 
 export interface TokenUsage {
   /** Input tokens not read from or written to a cache. */
@@ -96,7 +99,7 @@ const recordStepStatement = preparedStatement<{
       INSERT INTO steps (id, org_id, run_id, agent_id, step_number, type, status, provider, model, provider_key_id, streaming,
         request, response, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, price_missing,
         latency_ms, routed_from, failover_attempts, failover_context, error_kind, error_message, created_at)
-      SELECT coalesce(${param('id')}::uuid, gen_random_uuid()), ${param('orgId')}::uuid, ${param('runId')}::uuid, ${param('agentId')}::uuid,
+      SELECT ${param('id')}::uuid, ${param('orgId')}::uuid, ${param('runId')}::uuid, ${param('agentId')}::uuid,
         run.step_count, ${param('type')}, ${param('status')}, ${param('provider')}, ${param('model')},
         ${param('providerKeyId')}::uuid, ${param('streaming')}, ${param('request')}::jsonb, ${param('response')}::jsonb,
         ${param('input')}, ${param('output')}, ${param('cacheRead')}, ${param('cacheCreation')}, ${param('costUsd')}::numeric, ${param('priceMissing')},
@@ -111,10 +114,65 @@ const recordStepStatement = preparedStatement<{
         ${param('providerKeyId')}::uuid, ${param('input')}, ${param('output')}, ${param('cacheRead')}, ${param('cacheCreation')},
         ${param('costUsd')}::numeric, ${param('now')}
       FROM step WHERE ${param('charged')}
+    ), event AS (
+      -- Only when a live webhook of the org would receive it: the same rule as the fan-out,
+      -- checked in this statement, so the outbox does not fill with events nobody reads.
+      INSERT INTO events (org_id, agent_id, type, data, created_at)
+      SELECT ${param('orgId')}::uuid, ${param('agentId')}::uuid, ${param('eventType')}, ${param('eventData')}::jsonb, ${param('now')}
+      FROM step
+      WHERE EXISTS (
+        SELECT 1 FROM webhooks w
+        WHERE w.org_id = ${param('orgId')}::uuid AND w.status <> 'paused' AND ${param('eventType')} = ANY (w.events)
+          AND (w.agent_id IS NULL OR w.agent_id = ${param('agentId')}::uuid)
+      )
     )
     SELECT step.id AS step_id, step.step_number, run.total_cost_usd, run.total_tokens, run.reserved_usd, run.reserved_tokens FROM step, run
   `,
 );
+
+const STEP_EVENTS = {
+  success: 'step.completed',
+  policy_blocked: 'step.policy_blocked',
+  budget_blocked: 'step.budget_blocked',
+  error: 'step.failed',
+  timeout: 'step.failed',
+} as const satisfies Record<StepStatus, WebhookEventType>;
+
+const stepEventType = (status: StepStatus): WebhookEventType => STEP_EVENTS[status];
+
+/** The step as the API presents it, without request and response bodies (read the step for those). */
+function stepEventData(id: string, s: StepRecord) {
+  const { request: _request, response: _response, ...step } = toStep({
+    id,
+    orgId: s.orgId,
+    workspaceId: null,
+    runId: s.runId,
+    agentId: s.agentId,
+    stepNumber: 0,
+    type: s.type,
+    status: s.status,
+    provider: s.provider,
+    model: s.model,
+    providerKeyId: s.providerKeyId,
+    streaming: s.streaming,
+    request: null,
+    response: null,
+    inputTokens: s.usage.input,
+    outputTokens: s.usage.output,
+    cacheReadTokens: s.usage.cacheRead,
+    cacheCreationTokens: s.usage.cacheCreation,
+    costUsd: s.costUsd,
+    priceMissing: s.priceMissing,
+    latencyMs: Math.round(s.latencyMs),
+    routedFrom: s.routedFrom,
+    failoverAttempts: s.failoverAttempts,
+    failoverContext: s.failoverContext,
+    errorKind: s.errorKind,
+    errorMessage: s.errorMessage,
+    createdAt: s.now,
+  });
+  return { step, run_id: s.runId };
+}
 
 /**
  * Writes the step, its ledger entry and the run's totals, and releases the budget hold, in one
@@ -124,8 +182,11 @@ const recordStepStatement = preparedStatement<{
 export async function recordStep(executor: Executor, s: StepRecord): Promise<RecordedStep> {
   const tokens = s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation;
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  const id = s.id ?? randomUUID();
   const rows = await recordStepStatement(executor, {
-    id: s.id ?? null,
+    id,
+    eventType: stepEventType(s.status),
+    eventData: JSON.stringify(stepEventData(id, s)),
     orgId: s.orgId,
     runId: s.runId,
     agentId: s.agentId,
