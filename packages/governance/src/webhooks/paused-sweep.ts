@@ -1,7 +1,7 @@
 import { type Executor, queryRows } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 
-const BATCH = 1_000;
+export const PAUSED_DELIVERY_BATCH = 1_000;
 
 /**
  * Fails the pending deliveries of paused webhooks (the spec's "retry sweep"): a paused webhook
@@ -16,7 +16,7 @@ export async function failPausedWebhookDeliveries(db: Executor, now: Date): Prom
         WHERE id IN (
           SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
           WHERE d.status = 'pending' AND w.status = 'paused'
-          LIMIT ${BATCH}
+          LIMIT ${PAUSED_DELIVERY_BATCH}
           FOR UPDATE OF d SKIP LOCKED)
         RETURNING id`,
   );

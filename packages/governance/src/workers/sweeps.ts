@@ -3,7 +3,7 @@ import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { AppError } from '../common/errors.ts';
 import { sweepExpiredReservations } from '../ledger/reserve-budget.ts';
 import { completeRun } from '../runs/lifecycle.ts';
-import { failPausedWebhookDeliveries } from '../webhooks/paused-sweep.ts';
+import { failPausedWebhookDeliveries, PAUSED_DELIVERY_BATCH } from '../webhooks/paused-sweep.ts';
 import { type BatchResult, drainWithTryLock, startPeriodic, withTryLock } from './exclusive.ts';
 
 /** Rows per short transaction; a sweep repeats batches until none is full. */
@@ -73,11 +73,44 @@ export async function dropStaleHolds(db: Database, now: Date): Promise<number | 
   return withTryLock(db, 'sweep:stale-holds', (tx) => sweepExpiredReservations(tx, now));
 }
 
+/** How long a fanned-out event stays in the outbox; its deliveries keep their own payload copy. */
+export const DISPATCHED_EVENT_RETENTION_MS = 24 * 3_600_000;
+
+async function purgeDispatchedEventBatch(tx: Transaction, now: Date): Promise<BatchResult> {
+  const purged = await queryRows<{ id: string }>(
+    tx,
+    sql`DELETE FROM events WHERE id IN (
+          SELECT id FROM events
+          WHERE dispatched_at < ${new Date(now.getTime() - DISPATCHED_EVENT_RETENTION_MS)}::timestamptz
+          LIMIT ${SWEEP_BATCH * 5}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+  );
+  return { count: purged.length, more: purged.length === SWEEP_BATCH * 5 };
+}
+
+/** Deletes outbox events fanned out more than a day ago, so the outbox does not grow without end. */
+export async function purgeDispatchedEvents(db: Database, now: Date): Promise<number | null> {
+  return drainWithTryLock(db, 'sweep:outbox', (tx) => purgeDispatchedEventBatch(tx, now));
+}
+
+/** Fails paused webhooks' pending deliveries, batch by batch (rows another instance holds are skipped). */
+async function failPausedDeliveries(db: Database, now: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const failed = await failPausedWebhookDeliveries(db, now);
+    total += failed;
+    if (failed < PAUSED_DELIVERY_BATCH) return total;
+  }
+}
+
 /** What one pass did per sweep; `null` when another instance held that sweep's lock and did it. */
 export interface SweepReport {
   idleRuns: number | null;
   expiredApprovals: number | null;
   staleHolds: number | null;
+  pausedWebhookDeliveries: number | null;
+  purgedEvents: number | null;
 }
 
 /**
@@ -99,9 +132,9 @@ export async function sweepOnce(db: Database, now: Date): Promise<SweepReport> {
     idleRuns: await attempt(() => sweepIdleRuns(db, now)),
     expiredApprovals: await attempt(() => expireApprovalRequests(db, now)),
     staleHolds: await attempt(() => dropStaleHolds(db, now)),
+    pausedWebhookDeliveries: await attempt(() => failPausedDeliveries(db, now)),
+    purgedEvents: await attempt(() => purgeDispatchedEvents(db, now)),
   };
-  // Paused webhooks' pending deliveries fail; no lock of its own needed, it skips rows another instance holds.
-  await attempt(() => failPausedWebhookDeliveries(db, now));
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} background sweep(s) failed`);
   return report;
 }
