@@ -1,6 +1,6 @@
 import type { Agent } from '@rungate/contracts';
 import type { agents } from '@rungate/db';
-import { isoRequired } from '../common/dates.ts';
+import { auditFields } from '../common/audit-columns.ts';
 
 export type AgentRow = typeof agents.$inferSelect;
 
@@ -19,12 +19,6 @@ export function toAgent(row: AgentRow): Agent {
     routing_override: row.routingOverride,
     metadata: row.metadata,
     status: row.status,
-    member_id: row.memberId,
-    created_by: row.createdBy,
-    updated_by: row.updatedBy,
-    created_by_token_id: row.createdByTokenId,
-    updated_by_token_id: row.updatedByTokenId,
-    created_at: isoRequired(row.createdAt),
-    updated_at: isoRequired(row.updatedAt),
+    ...auditFields(row),
   };
 }

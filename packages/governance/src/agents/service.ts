@@ -12,6 +12,7 @@ import type {
 } from '@rungate/contracts';
 import { agents, type Executor } from '@rungate/db';
 import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { createdBy } from '../common/audit-columns.ts';
 import { type AuthContext, auditIdentity, requireScope } from '../auth/context.ts';
 import { conflict, invalid, notFound } from '../common/errors.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
@@ -65,13 +66,7 @@ export function createAgentService({ db, clock }: ServiceDeps) {
         providerKeys: input.providerKeys ?? {},
         routingOverride: input.routingOverride ?? null,
         metadata: input.metadata ?? {},
-        memberId: audit.memberId,
-        createdBy: audit.by,
-        updatedBy: audit.by,
-        createdByTokenId: audit.tokenId,
-        updatedByTokenId: audit.tokenId,
-        createdAt: now,
-        updatedAt: now,
+        ...createdBy(audit, now),
       })
       .returning();
     await recordAgentCreated(executor, row!, eventActor(audit), now);

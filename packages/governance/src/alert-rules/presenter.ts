@@ -1,6 +1,7 @@
 import type { AlertRule } from '@rungate/contracts';
 import type { alertRules } from '@rungate/db';
-import { iso, isoRequired } from '../common/dates.ts';
+import { auditFields } from '../common/audit-columns.ts';
+import { iso } from '../common/dates.ts';
 
 export type AlertRuleRow = typeof alertRules.$inferSelect;
 
@@ -17,12 +18,6 @@ export function toAlertRule(row: AlertRuleRow): AlertRule {
     last_triggered_at: iso(row.lastTriggeredAt),
     status: row.status,
     scope: row.scope,
-    member_id: row.memberId,
-    created_by: row.createdBy,
-    updated_by: row.updatedBy,
-    created_by_token_id: row.createdByTokenId,
-    updated_by_token_id: row.updatedByTokenId,
-    created_at: isoRequired(row.createdAt),
-    updated_at: isoRequired(row.updatedAt),
+    ...auditFields(row),
   };
 }

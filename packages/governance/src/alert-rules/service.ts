@@ -8,6 +8,7 @@ import {
 } from '@rungate/contracts';
 import { agents, alertRules, type Executor } from '@rungate/db';
 import { and, asc, eq } from 'drizzle-orm';
+import { createdBy } from '../common/audit-columns.ts';
 import { type AuthContext, auditIdentity } from '../auth/context.ts';
 import { conflict, invalid, notFound } from '../common/errors.ts';
 import { recordEvent } from '../common/outbox.ts';
@@ -116,13 +117,7 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
               conditionConfig,
               cooldownSeconds: input.cooldown_seconds,
               scope,
-              memberId: audit.memberId,
-              createdBy: audit.by,
-              updatedBy: audit.by,
-              createdByTokenId: audit.tokenId,
-              updatedByTokenId: audit.tokenId,
-              createdAt: now,
-              updatedAt: now,
+              ...createdBy(audit, now),
             })
             .returning();
         } catch (error) {

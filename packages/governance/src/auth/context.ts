@@ -40,7 +40,14 @@ export function requireScope(ctx: AuthContext, needed: Scope): void {
 }
 
 /** Values for the created_by / updated_by / *_by_token_id audit columns. */
-export function auditIdentity(actor: Actor): { by: string; tokenId: string | null; memberId: string | null } {
+/** Who made a change, as stored in audit columns. */
+export interface AuditIdentity {
+  by: string;
+  tokenId: string | null;
+  memberId: string | null;
+}
+
+export function auditIdentity(actor: Actor): AuditIdentity {
   switch (actor.kind) {
     case 'token':
       return { by: `token:${actor.tokenId}`, tokenId: actor.tokenId, memberId: null };

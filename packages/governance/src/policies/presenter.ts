@@ -1,5 +1,6 @@
 import type { Policy, PolicyVersion, Visibility } from '@rungate/contracts';
 import type { policies, policyVersions } from '@rungate/db';
+import { auditFields } from '../common/audit-columns.ts';
 import { isoRequired } from '../common/dates.ts';
 import { type PolicySettings, withDefaults } from './defaults.ts';
 
@@ -73,13 +74,7 @@ export function toPolicy(row: PolicyRow): PolicyView {
     name: row.name,
     ...settingsFromRow(row),
     visibility: row.visibility,
-    member_id: row.memberId,
-    created_by: row.createdBy,
-    updated_by: row.updatedBy,
-    created_by_token_id: row.createdByTokenId,
-    updated_by_token_id: row.updatedByTokenId,
-    created_at: isoRequired(row.createdAt),
-    updated_at: isoRequired(row.updatedAt),
+    ...auditFields(row),
   };
 }
 

@@ -1,5 +1,6 @@
 import { type Webhook, type WebhookDelivery, WebhookEventType } from '@rungate/contracts';
 import type { webhookDeliveries, webhooks } from '@rungate/db';
+import { auditFields } from '../common/audit-columns.ts';
 import { iso, isoRequired } from '../common/dates.ts';
 import { graceWindowOpen, MASKED_SECRET } from './secrets.ts';
 
@@ -28,13 +29,7 @@ export function toWebhook(row: WebhookRow, now: Date): Webhook {
     failure_count: row.failureCount,
     description: row.description,
     scope: row.scope,
-    member_id: row.memberId,
-    created_by: row.createdBy,
-    updated_by: row.updatedBy,
-    created_by_token_id: row.createdByTokenId,
-    updated_by_token_id: row.updatedByTokenId,
-    created_at: isoRequired(row.createdAt),
-    updated_at: isoRequired(row.updatedAt),
+    ...auditFields(row),
   };
 }
 

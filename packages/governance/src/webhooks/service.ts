@@ -9,6 +9,7 @@ import {
 } from '@rungate/contracts';
 import { webhookDeliveries, webhooks } from '@rungate/db';
 import { and, arrayContains, count, desc, eq } from 'drizzle-orm';
+import { createdBy } from '../common/audit-columns.ts';
 import { type AuthContext, auditIdentity } from '../auth/context.ts';
 import { AppError, conflict, notFound } from '../common/errors.ts';
 import { isUniqueViolation } from '../common/pg-errors.ts';
@@ -82,13 +83,7 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
             agentId: input.agent_id ?? null,
             description: input.description ?? null,
             scope,
-            memberId: who.memberId,
-            createdBy: who.by,
-            createdByTokenId: who.tokenId,
-            updatedBy: who.by,
-            updatedByTokenId: who.tokenId,
-            createdAt: now,
-            updatedAt: now,
+            ...createdBy(who, now),
           })
           .returning();
         return { ...present(row!), secret };
