@@ -1,4 +1,4 @@
-import { relations } from 'drizzle-orm';
+import { relations, sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 import { agents } from './agents.ts';
@@ -72,7 +72,10 @@ export const runs = pgTable(
     index('runs_agent_id_status_idx').on(t.agentId, t.status),
     index('runs_agent_id_policy_id_started_at_idx').on(t.agentId, t.policyId, t.startedAt),
     index('runs_org_id_started_at_idx').on(t.orgId, t.startedAt),
-    index('runs_status_last_activity_at_idx').on(t.status, t.lastActivityAt),
+    // Running runs for the idle sweep. Deliberately not on last_activity_at: every step moves it,
+    // and an indexed column would make each step's run update a non-HOT one that rewrites
+    // every index of the table.
+    index('runs_running_started_at_idx').on(t.startedAt).where(sql`${t.status} = 'running'`),
     index('runs_policy_id_started_at_idx').on(t.policyId, t.startedAt),
   ],
 );
