@@ -6,6 +6,7 @@ import { agentRoutes } from './agents.ts';
 import { alertRuleRoutes } from './alert-rules.ts';
 import { analyticsRoutes } from './analytics.ts';
 import { approvalRoutes } from './approvals.ts';
+import { guideRoutes } from './guides.ts';
 import { healthRoutes } from './health.ts';
 import { memberRoutes } from './members.ts';
 import { registrationRoutes } from './registration.ts';
@@ -17,6 +18,7 @@ import { webhookRoutes } from './webhooks.ts';
 
 export async function registerRestRoutes(app: FastifyInstance, services: Services): Promise<void> {
   healthRoutes(app, services);
+  guideRoutes(app);
   registrationRoutes(app, services);
   policyRoutes(app, services);
   accountRoutes(app, services);

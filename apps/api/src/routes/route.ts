@@ -48,7 +48,11 @@ export function addRoute<Op extends Operation>(
       });
       if (result instanceof WithStatus) return reply.code(result.status).send(result.body);
       reply.code(operation.successStatus);
+      if (operation.successContentType) reply.type(contentTypeOf(operation.successContentType));
       return result === undefined ? reply.send() : reply.send(result);
     },
   });
 }
+
+/** Text bodies are sent as UTF-8 and say so, as JSON answers do. */
+const contentTypeOf = (mediaType: string) => (mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType);
