@@ -98,6 +98,18 @@ describe('rate limits', () => {
     expect((await ask(s)).response.status).toBe(200);
   });
 
+  it('counts only calls that reach the rate limit: calls refused by an earlier rule give their request back', async () => {
+    const s = await scenario(h, { rate_limits: { max_requests_per_minute: 2 }, blocked_models: ['gpt-4o'], budget: { hard_limit_usd: 10 } });
+    for (let i = 0; i < 3; i++) {
+      const blocked = await refused(s.openai.chat.completions.create({ model: 'gpt-4o', messages: USER }));
+      expect(blocked.body.error).toMatchObject({ code: 'model_not_allowed' });
+    }
+    expect((await ask(s)).response.status).toBe(200);
+    expect((await ask(s)).response.status).toBe(200);
+    const limited = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }));
+    expect(limited.body.error).toMatchObject({ code: 'rate_limited' });
+  });
+
   it('refuses the calls after the minute’s max_tokens_per_minute is used up', async () => {
     const s = await scenario(h, { rate_limits: { max_tokens_per_minute: 50 } });
     // 30 tokens each (20 in, 10 out): the second call starts under 50 and ends at 60.

@@ -16,7 +16,7 @@ import type { ModelPrice } from '../pricing/model-price.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
 import type { RoutableProviderKey } from '../provider-keys/routing.ts';
 import { resolveForRouting } from '../provider-keys/routing.ts';
-import { type RateLimiter, isLimited, rateLimitKey } from '../rate-limit/limiter.ts';
+import { type RateDecision, type RateLimiter, isLimited, rateLimitKey } from '../rate-limit/limiter.ts';
 import { type LatencyTracker, planRoute, type RoundRobinCounters, type RoutePlan } from '../routing/index.ts';
 import { evaluateAlertThreshold, exceededLimit, spendableUsd } from '../rules/budget.ts';
 import { block, type Blocked } from '../rules/decision.ts';
@@ -30,7 +30,15 @@ import { type BlockContext, blockContext } from './block-context.ts';
 import type { RunControls } from './controls.ts';
 import { createPolicyLookup } from './policy-lookup.ts';
 import { resolveRun } from './resolve-run.ts';
-import { selectPolicy } from './select-policy.ts';
+import { type PolicySelection, selectPolicy } from './select-policy.ts';
+
+const NO_MODEL = { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' } as const;
+
+interface SpeculativeAdmission {
+  policyId: string;
+  take(): Promise<RateDecision>;
+  giveBack(): Promise<void>;
+}
 
 /** Output cap Rungate sets when a budgeted call names none: valid for every current model. */
 export const DEFAULT_OUTPUT_CAP = 4096;
@@ -248,6 +256,177 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     return held && { ...held, cap: state.cap };
   }
 
+  /**
+   * Everything after the policy is chosen: the run and its hold, the rules in order, the budget
+   * and the rate limit, whose answer `early` may already be on its way.
+   */
+  async function admitWithRun(request: CallRequest, selected: PolicySelection, early: SpeculativeAdmission | null, now: Date): Promise<Admission> {
+    const { agent } = request;
+    const { fallbackReason } = selected;
+    let policy = selected.policy;
+    const modelUnder = (p: PolicyView) => {
+      const requestedModel = (request.model ?? p.default_model)!;
+      return { requestedModel, model: p.model_override ?? requestedModel };
+    };
+    let { requestedModel, model } = modelUnder(policy);
+    let route = await routeFor(agent, policy, request.format, model, now);
+    const hold = await holdFirst(request, policy, route.plan, now);
+    let run: RunState;
+    if (hold) {
+      run = hold.run;
+    } else {
+      const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, selected.policy, request.controls, now);
+      if (!resolved.ok) {
+        if ('foreign' in resolved) return { kind: 'foreign_run' };
+        if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
+        return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, selected.policy, resolved.run), policyFallback: fallbackReason };
+      }
+      run = resolved.run;
+      // A run keeps the policy it started under: a later call naming the run is governed by that
+      // policy (and its budget), not by whatever policy the call itself would have selected.
+      const runPolicy = run.policyId && run.policyId !== selected.policy.id ? await findPolicy(agent.orgId, { id: run.policyId }) : null;
+      if (runPolicy) {
+        policy = runPolicy;
+        if (!request.model && !policy.default_model) return NO_MODEL;
+        ({ requestedModel, model } = modelUnder(policy));
+        route = await routeFor(agent, policy, request.format, model, now);
+      }
+    }
+    const { plan, keysById } = route;
+    const provider = plan.attempts[0]?.provider ?? request.format;
+    const base = { agent, policy, run, provider, model, request };
+    let reservationId = hold?.reservationId ?? null;
+    let maxTokensCap = hold?.cap ?? null;
+    const releaseHold = async () => {
+      if (reservationId) await releaseReservation(db, reservationId);
+      reservationId = null;
+    };
+    const refuse = async (blocked: Blocked): Promise<Admission> => {
+      await releaseHold();
+      await recordBlock(base, blocked);
+      return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
+    };
+
+    const modelDecision = checkModel(policy, requestedModel);
+    if (!modelDecision.allowed) return refuse(modelDecision);
+    const toolDecision = checkTools(policy, [...request.toolsOffered, ...request.toolsUsed]);
+    if (!toolDecision.allowed) return refuse(toolDecision);
+    const needApproval = toolsNeedingApproval(policy, request.toolsOffered);
+    if (needApproval.length > 0) {
+      const gate = await approvalGate(db, {
+        orgId: agent.orgId,
+        runId: run.id,
+        agentId: agent.id,
+        policyId: policy.id,
+        tools: needApproval,
+        expiryMs: policy.approval_expiry_ms,
+        requestSnapshot: logsContent(policy) ? request.body : { redacted: true },
+        now,
+      });
+      if (gate.state === 'rejected') return refuse(gate.blocked);
+      if (gate.state === 'awaiting') {
+        await releaseHold();
+        await recordBlock(base, block('tool_approval_required', `Awaiting approval for: ${gate.requests.map((r) => r.tool).join(', ')}`, { approval_request_ids: gate.requests.map((r) => r.id) }));
+        return { kind: 'awaiting_approval', runId: run.id, requests: gate.requests };
+      }
+    }
+    // Counts the steps recorded before this call; a hold taken first counts this call in flight
+    // only in `reserved_*`, so the count is the same on both paths.
+    const runaway = checkRunaway(policy, run.stepCount);
+    if (!runaway.allowed) return refuse(runaway);
+
+    const limits = budgetLimits(policy);
+    if (!hold && hasBudgetLimits(limits) && !policy.dry_run) {
+      const { plan: sizeHold, state } = planHold(request, pricesOf(plan, agent.orgId));
+      const reserved = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS, seen: run }, sizeHold);
+      if (!reserved.reserved) {
+        const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, reserved.headroom);
+        await recordBlock(base, blocked);
+        if (state.refusal === 'hard_limit_usd' || state.refusal === 'hard_limit_tokens') {
+          const endedReason = state.refusal === 'hard_limit_tokens' ? 'token_limit' : 'cost_limit';
+          // A concurrent call may have ended the run already (409); the run is over either way.
+          await db.transaction((tx) => completeRun(tx, run.id, { endedReason }, now)).catch((error: unknown) => {
+            if (!(error instanceof AppError && error.code === 'conflict')) throw error;
+          });
+        }
+        return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
+      }
+      reservationId = reserved.reservationId;
+      maxTokensCap = state.cap;
+    }
+
+    const rate = await rateDecision(early, agent, policy, now.getTime());
+    if (rate) {
+      if (!rate.allowed) {
+        return refuse(
+          block('rate_limited', `Rate limit reached: ${rate.max} ${rate.limit} per minute`, {
+            limit: rate.limit === 'requests' ? 'max_requests_per_minute' : 'max_tokens_per_minute',
+            limit_value: rate.max,
+            retry_after_seconds: Math.ceil(rate.retryAfterMs / 1000),
+          }),
+        );
+      }
+    }
+    return {
+      kind: 'admitted',
+      call: {
+        stepId: randomUUID(),
+        agent,
+        policy,
+        policyFallback: fallbackReason,
+        run,
+        requestedModel,
+        model,
+        modelOverridden: policy.model_override !== null && policy.model_override !== requestedModel,
+        provider,
+        plan,
+        keysById,
+        reservationId,
+        maxTokensCap,
+        dryRun: policy.dry_run,
+        request,
+      },
+    };
+  }
+
+  /**
+   * The rate-limit admission, asked together with the run and its hold (one round trip fewer
+   * before the call is forwarded) but applied last, in the order of the rules. A call refused by
+   * an earlier rule gives the request it was counted for back.
+   */
+  function speculativeAdmission(agent: AgentRow, policy: PolicyView, nowMs: number): SpeculativeAdmission | null {
+    if (!isLimited(policy.rate_limits)) return null;
+    const key = rateLimitKey(agent.id, policy.id);
+    // Settled into a value at once, so a call refused before the answer is read leaves no rejection unhandled.
+    const answer = rateLimiter.admit(key, policy.rate_limits, nowMs).then(
+      (decision) => ({ decision }),
+      (error: unknown) => ({ error }),
+    );
+    let used = false;
+    return {
+      policyId: policy.id,
+      async take() {
+        used = true;
+        const settled = await answer;
+        if ('error' in settled) throw settled.error;
+        return settled.decision;
+      },
+      async giveBack() {
+        if (used) return;
+        used = true;
+        const settled = await answer;
+        if ('decision' in settled && settled.decision.allowed) await rateLimiter.unadmit(key, nowMs);
+      },
+    };
+  }
+
+  /** The rate decision under the run's policy: the early answer when it was asked for that policy. */
+  async function rateDecision(early: SpeculativeAdmission | null, agent: AgentRow, policy: PolicyView, nowMs: number): Promise<RateDecision | null> {
+    if (early?.policyId === policy.id) return early.take();
+    await early?.giveBack();
+    return isLimited(policy.rate_limits) ? rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, nowMs) : null;
+  }
+
   return {
     async admit(request: CallRequest): Promise<Admission> {
       const { agent } = request;
@@ -264,133 +443,16 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         findPolicy: (by) => findPolicy(agent.orgId, by),
       });
       const { fallbackReason } = selected;
-      const noModel = { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' } as const;
-      if (!request.model && !selected.policy.default_model) return noModel;
-
-      let policy = selected.policy;
-      const modelUnder = (p: PolicyView) => {
-        const requestedModel = (request.model ?? p.default_model)!;
-        return { requestedModel, model: p.model_override ?? requestedModel };
-      };
-      let { requestedModel, model } = modelUnder(policy);
-      let route = await routeFor(agent, policy, request.format, model, now);
-      const hold = await holdFirst(request, policy, route.plan, now);
-      let run: RunState;
-      if (hold) {
-        run = hold.run;
-      } else {
-        const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, selected.policy, request.controls, now);
-        if (!resolved.ok) {
-          if ('foreign' in resolved) return { kind: 'foreign_run' };
-          if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
-          return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, selected.policy, resolved.run), policyFallback: fallbackReason };
-        }
-        run = resolved.run;
-        // A run keeps the policy it started under: a later call naming the run is governed by that
-        // policy (and its budget), not by whatever policy the call itself would have selected.
-        const runPolicy = run.policyId && run.policyId !== selected.policy.id ? await findPolicy(agent.orgId, { id: run.policyId }) : null;
-        if (runPolicy) {
-          policy = runPolicy;
-          if (!request.model && !policy.default_model) return noModel;
-          ({ requestedModel, model } = modelUnder(policy));
-          route = await routeFor(agent, policy, request.format, model, now);
-        }
+      if (!request.model && !selected.policy.default_model) return NO_MODEL;
+      const early = speculativeAdmission(agent, selected.policy, now.getTime());
+      let admitted = false;
+      try {
+        const admission = await admitWithRun(request, selected, early, now);
+        admitted = admission.kind === 'admitted';
+        return admission;
+      } finally {
+        if (!admitted) await early?.giveBack();
       }
-      const { plan, keysById } = route;
-      const provider = plan.attempts[0]?.provider ?? request.format;
-      const base = { agent, policy, run, provider, model, request };
-      let reservationId = hold?.reservationId ?? null;
-      let maxTokensCap = hold?.cap ?? null;
-      const releaseHold = async () => {
-        if (reservationId) await releaseReservation(db, reservationId);
-        reservationId = null;
-      };
-      const refuse = async (blocked: Blocked): Promise<Admission> => {
-        await releaseHold();
-        await recordBlock(base, blocked);
-        return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
-      };
-
-      const modelDecision = checkModel(policy, requestedModel);
-      if (!modelDecision.allowed) return refuse(modelDecision);
-      const toolDecision = checkTools(policy, [...request.toolsOffered, ...request.toolsUsed]);
-      if (!toolDecision.allowed) return refuse(toolDecision);
-      const needApproval = toolsNeedingApproval(policy, request.toolsOffered);
-      if (needApproval.length > 0) {
-        const gate = await approvalGate(db, {
-          orgId: agent.orgId,
-          runId: run.id,
-          agentId: agent.id,
-          policyId: policy.id,
-          tools: needApproval,
-          expiryMs: policy.approval_expiry_ms,
-          requestSnapshot: logsContent(policy) ? request.body : { redacted: true },
-          now,
-        });
-        if (gate.state === 'rejected') return refuse(gate.blocked);
-        if (gate.state === 'awaiting') {
-          await releaseHold();
-          await recordBlock(base, block('tool_approval_required', `Awaiting approval for: ${gate.requests.map((r) => r.tool).join(', ')}`, { approval_request_ids: gate.requests.map((r) => r.id) }));
-          return { kind: 'awaiting_approval', runId: run.id, requests: gate.requests };
-        }
-      }
-      // Counts the steps recorded before this call; a hold taken first counts this call in flight
-      // only in `reserved_*`, so the count is the same on both paths.
-      const runaway = checkRunaway(policy, run.stepCount);
-      if (!runaway.allowed) return refuse(runaway);
-
-      const limits = budgetLimits(policy);
-      if (!hold && hasBudgetLimits(limits) && !policy.dry_run) {
-        const { plan: sizeHold, state } = planHold(request, pricesOf(plan, agent.orgId));
-        const reserved = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS, seen: run }, sizeHold);
-        if (!reserved.reserved) {
-          const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, reserved.headroom);
-          await recordBlock(base, blocked);
-          if (state.refusal === 'hard_limit_usd' || state.refusal === 'hard_limit_tokens') {
-            const endedReason = state.refusal === 'hard_limit_tokens' ? 'token_limit' : 'cost_limit';
-            // A concurrent call may have ended the run already (409); the run is over either way.
-            await db.transaction((tx) => completeRun(tx, run.id, { endedReason }, now)).catch((error: unknown) => {
-              if (!(error instanceof AppError && error.code === 'conflict')) throw error;
-            });
-          }
-          return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
-        }
-        reservationId = reserved.reservationId;
-        maxTokensCap = state.cap;
-      }
-
-      if (isLimited(policy.rate_limits)) {
-        const rate = await rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, now.getTime());
-        if (!rate.allowed) {
-          return refuse(
-            block('rate_limited', `Rate limit reached: ${rate.max} ${rate.limit} per minute`, {
-              limit: rate.limit === 'requests' ? 'max_requests_per_minute' : 'max_tokens_per_minute',
-              limit_value: rate.max,
-              retry_after_seconds: Math.ceil(rate.retryAfterMs / 1000),
-            }),
-          );
-        }
-      }
-      return {
-        kind: 'admitted',
-        call: {
-          stepId: randomUUID(),
-          agent,
-          policy,
-          policyFallback: fallbackReason,
-          run,
-          requestedModel,
-          model,
-          modelOverridden: policy.model_override !== null && policy.model_override !== requestedModel,
-          provider,
-          plan,
-          keysById,
-          reservationId,
-          maxTokensCap,
-          dryRun: policy.dry_run,
-          request,
-        },
-      };
     },
 
     /** Records the call's step, ledger entry and run totals, and releases its hold, in one statement. */

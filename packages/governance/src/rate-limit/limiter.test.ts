@@ -43,6 +43,15 @@ describe.each(limiters)('%s rate limiter', (_name, make) => {
     expect((await limiter.admit('b:p', limits, t0 + 60_000)).allowed).toBe(true);
   });
 
+  it('takes back a request it let through', async () => {
+    const limiter = make();
+    const limits = { max_requests_per_minute: 1 };
+    expect((await limiter.admit('f:p', limits, t0)).allowed).toBe(true);
+    await limiter.unadmit('f:p', t0);
+    expect((await limiter.admit('f:p', limits, t0 + 1)).allowed).toBe(true);
+    expect((await limiter.admit('f:p', limits, t0 + 2)).allowed).toBe(false);
+  });
+
   it('counts nothing when unlimited', async () => {
     const limiter = make();
     for (let i = 0; i < 50; i++) expect((await limiter.admit('c:p', {}, t0)).allowed).toBe(true);

@@ -14,6 +14,8 @@ export type RateDecision = { allowed: true } | { allowed: false; limit: 'request
 export interface RateLimiter {
   admit(key: string, limits: RateLimits, nowMs: number): Promise<RateDecision>;
   recordTokens(key: string, tokens: number, nowMs: number): Promise<void>;
+  /** Takes back a request `admit` let through at `nowMs` (the call was refused by another rule). */
+  unadmit(key: string, nowMs: number): Promise<void>;
 }
 
 export const WINDOW_MS = 60_000;

@@ -39,4 +39,9 @@ export class MemoryRateLimiter implements RateLimiter {
   async recordTokens(key: string, tokens: number, nowMs: number): Promise<void> {
     this.#counter(key, nowMs).tokens += tokens;
   }
+
+  async unadmit(key: string, nowMs: number): Promise<void> {
+    const counter = this.#counter(key, nowMs);
+    counter.requests = Math.max(0, counter.requests - 1);
+  }
 }

@@ -76,6 +76,10 @@ export class RedisRateLimiter implements RateLimiter {
     this.#add(this.#keys(key, nowMs).tokens, tokens);
   }
 
+  async unadmit(key: string, nowMs: number): Promise<void> {
+    await this.#redis.decr(this.#keys(key, nowMs).requests);
+  }
+
   /** Writes every waiting count to Redis (also run every `flushMs` while counts wait). */
   async flush(): Promise<void> {
     if (this.#pending.size === 0) return;
