@@ -1,5 +1,5 @@
 import { createDatabase } from '@rungate/db';
-import { createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startAlertEvaluator, startSweeper, startWebhookEngine } from '@rungate/governance';
+import { broadcastConfigChanges, createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startAlertEvaluator, startSweeper, startWebhookEngine } from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -26,6 +26,11 @@ const app = await buildApp({
 });
 if (encryptionKey.generated) app.log.warn(`generated an encryption key in ${env.RUNGATE_DATA_DIR}; set RUNGATE_ENCRYPTION_KEY in production`);
 
+const stopBroadcast = await broadcastConfigChanges(services.deps.configGeneration, {
+  redisUrl: env.REDIS_URL,
+  databaseUrl: env.DATABASE_URL,
+  onError: (error) => app.log.error({ err: error }, 'configuration change announcement failed'),
+});
 const stopSweeper = startSweeper({
   db: database.db,
   now: () => services.deps.clock.now(),
@@ -54,6 +59,7 @@ async function shutdown(signal: string) {
   await stopAlertEvaluator();
   await stopWebhookEngine();
   await app.close();
+  await stopBroadcast();
   await redis?.quit();
   await database.close();
   process.exit(0);

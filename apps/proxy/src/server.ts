@@ -1,5 +1,5 @@
 import { createDatabase } from '@rungate/db';
-import { createServices, decodeKey, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
+import { broadcastConfigChanges, createServices, decodeKey, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { buildProxyApp } from './app.ts';
@@ -15,6 +15,12 @@ const services = createServices({
 });
 const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 const app = await buildProxyApp({ services, dispatcher, bodyLimit: env.RUNGATE_BODY_LIMIT_BYTES, logger: { level: env.LOG_LEVEL } });
+// The api processes announce configuration changes; this proxy drops its cached agents, policies and keys on each.
+const stopBroadcast = await broadcastConfigChanges(services.deps.configGeneration, {
+  redisUrl: env.REDIS_URL,
+  databaseUrl: env.DATABASE_URL,
+  onError: (error) => app.log.error({ err: error }, 'configuration change channel failed'),
+});
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -22,6 +28,7 @@ async function shutdown(signal: string) {
   closing = true;
   app.log.info({ signal }, 'shutting down');
   await app.close();
+  await stopBroadcast();
   await dispatcher.close();
   await redis?.quit();
   await database.close();

@@ -21,6 +21,7 @@ export * from './pricing/index.ts';
 export * from './rules/index.ts';
 export * from './routing/index.ts';
 export * from './common/ttl-cache.ts';
+export { broadcastConfigChanges } from './common/config-broadcast.ts';
 export { parseRunControls, type RunControls } from './calls/controls.ts';
 export type { Admission, AdmittedCall, CallOutcome, CallRequest, CallService, Settlement } from './calls/service.ts';
 export * from './workers/sweeps.ts';

@@ -2,8 +2,9 @@ import type { Clock } from './clock.ts';
 
 /**
  * A small read-through cache for the proxy's hot path. Entries live `ttlMs` and die at once when
- * the shared `generation` moves (any configuration change in this process bumps it), so an edit
- * made through this instance is seen by the next call and one made elsewhere within `ttlMs`.
+ * the shared `generation` moves (any configuration change bumps it: made in this process, or
+ * announced by another through `broadcastConfigChanges`), so an edit is seen by the next call;
+ * `ttlMs` bounds staleness should an announcement be lost.
  */
 export class TtlCache<K, V> {
   readonly #entries = new Map<K, { value: V; expiresAt: number; generation: number }>();
@@ -34,10 +35,22 @@ export class TtlCache<K, V> {
 /** Counter of configuration changes; caches compare against it to drop stale entries. */
 export class ConfigGeneration {
   #value = 0;
+  readonly #listeners = new Set<() => void>();
   get value(): number {
     return this.#value;
   }
+  /** A change made through this process: caches drop their entries, listeners hear of it. */
   bump(): void {
     this.#value += 1;
+    for (const listener of this.#listeners) listener();
+  }
+  /** A change another process announced: caches drop their entries, nothing is announced again. */
+  bumpFromPeer(): void {
+    this.#value += 1;
+  }
+  /** Calls `listener` on every local change; returns the unsubscribe. */
+  onBump(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }
