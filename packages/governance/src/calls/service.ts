@@ -8,6 +8,7 @@ import { TtlCache } from '../common/ttl-cache.ts';
 import { recordEvent } from '../common/outbox.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { NO_USAGE, recordStep, type TokenUsage, totalTokens } from '../ledger/record-step.ts';
+import { createStepWriter } from '../ledger/step-writer.ts';
 import { type BudgetLimits, hasBudgetLimits, type Headroom, headroomFrom, holdOnRun, releaseReservation, reserveBudget, type RunSpendSeen, type RunState } from '../ledger/reserve-budget.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from '../pricing/cost.ts';
@@ -132,6 +133,7 @@ const budgetLimits = (policy: PolicyView): BudgetLimits => ({
 export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, counters, latency, contentLoggingDefault = true }: CallCollaborators) {
   const { db, clock } = deps;
   const findPolicy = createPolicyLookup(deps);
+  const stepWriter = createStepWriter(db);
   const keyCache = new TtlCache<string, RoutableProviderKey[]>({ ttlMs: 5_000, clock, generation: () => deps.configGeneration.value });
 
   const logsContent = (policy: PolicyView) => (policy.content_logging === 'default' ? contentLoggingDefault : policy.content_logging === 'enabled');
@@ -465,7 +467,7 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       const costUsd = price ? costOf(usage, price) : ZERO_USD;
       const priceMissing = price === null && tokens > 0;
       const logged = logsContent(call.policy);
-      const recorded = await recordStep(db, {
+      const recorded = await stepWriter.write({
         id: call.stepId,
         orgId: call.agent.orgId,
         runId: call.run.id,

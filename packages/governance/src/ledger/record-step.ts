@@ -138,10 +138,10 @@ const STEP_EVENTS = {
   timeout: 'step.failed',
 } as const satisfies Record<StepStatus, WebhookEventType>;
 
-const stepEventType = (status: StepStatus): WebhookEventType => STEP_EVENTS[status];
+export const stepEventType = (status: StepStatus): WebhookEventType => STEP_EVENTS[status];
 
 /** The step as the API presents it, without request and response bodies (read the step for those). */
-function stepEventData(id: string, s: StepRecord) {
+export function stepEventData(id: string, s: StepRecord) {
   const { request: _request, response: _response, ...step } = toStep({
     id,
     orgId: s.orgId,
