@@ -2,7 +2,7 @@ import { type Database, events, ledgerEntries, runs, steps, webhooks } from '@ru
 import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { seedRun, stepRecord } from '../../test/fixtures.ts';
 import { NO_USAGE, recordStep, type StepRecord } from './record-step.ts';
 import { releaseReservation, reserveBudget, sweepExpiredReservations } from './reserve-budget.ts';
 
@@ -16,32 +16,7 @@ afterAll(() => database.close());
 
 const now = new Date('2026-06-01T12:00:00Z');
 
-function step(ids: { orgId: string; runId: string; agentId: string }, overrides: Partial<StepRecord> = {}): StepRecord {
-  return {
-    ...ids,
-    type: 'llm_call',
-    status: 'success',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    providerKeyId: null,
-    streaming: false,
-    request: null,
-    response: null,
-    usage: { input: 100, output: 50, cacheRead: 10, cacheCreation: 0 },
-    costUsd: '0.0000465000',
-    priceMissing: false,
-    latencyMs: 12,
-    routedFrom: null,
-    failoverAttempts: 0,
-    failoverContext: null,
-    errorKind: null,
-    errorMessage: null,
-    governanceBlock: false,
-    reservationId: null,
-    now,
-    ...overrides,
-  };
-}
+const step = (ids: { orgId: string; runId: string; agentId: string }, overrides: Partial<StepRecord> = {}) => stepRecord(ids, now, overrides);
 
 describe('recordStep', () => {
   it('writes step, ledger entry and run totals together, numbering steps', async () => {

@@ -174,13 +174,25 @@ export function stepEventData(id: string, s: StepRecord) {
   return { step, run_id: s.runId };
 }
 
+/** What the step statements derive from a step: its tokens, and the flags they write. */
+export function stepFacts(s: StepRecord) {
+  const tokens = s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation;
+  return {
+    tokens,
+    /** Steps that consumed nothing get no ledger entry. */
+    charged: tokens > 0 || Number(s.costUsd) > 0,
+    failover: s.failoverAttempts > 0 || s.type === 'failover_transition',
+    succeeded: s.status === 'success',
+  };
+}
+
 /**
  * Writes the step, its ledger entry and the run's totals, and releases the budget hold, in one
  * statement: atomic on both drivers, one round trip on the hot path, and the run totals can
  * never drift from the sum of the ledger. Steps that consumed nothing get no ledger entry.
  */
 export async function recordStep(executor: Executor, s: StepRecord): Promise<RecordedStep> {
-  const tokens = s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation;
+  const { tokens, charged, failover, succeeded } = stepFacts(s);
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
   const id = s.id ?? randomUUID();
   const rows = await recordStepStatement(executor, {
@@ -197,12 +209,12 @@ export async function recordStep(executor: Executor, s: StepRecord): Promise<Rec
     cacheCreation: s.usage.cacheCreation,
     tokens,
     costUsd: s.costUsd,
-    charged: tokens > 0 || Number(s.costUsd) > 0,
+    charged,
     governanceBlock: s.governanceBlock,
-    failover: s.failoverAttempts > 0 || s.type === 'failover_transition',
+    failover,
     type: s.type,
     status: s.status,
-    succeeded: s.status === 'success',
+    succeeded,
     provider: s.provider,
     model: s.model,
     providerKeyId: s.providerKeyId,

@@ -2,7 +2,7 @@ import { type Database, ledgerEntries, runs, steps } from '@rungate/db';
 import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { seedRun, stepRecord } from '../../test/fixtures.ts';
 import type { StepRecord } from './record-step.ts';
 import { reserveBudget } from './reserve-budget.ts';
 import { createStepWriter } from './step-writer.ts';
@@ -17,32 +17,7 @@ afterAll(() => database.close());
 
 const now = new Date('2026-06-01T12:00:00Z');
 
-function step(ids: { orgId: string; runId: string; agentId: string }, overrides: Partial<StepRecord> = {}): StepRecord {
-  return {
-    ...ids,
-    type: 'llm_call',
-    status: 'success',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    providerKeyId: null,
-    streaming: false,
-    request: { messages: [] },
-    response: null,
-    usage: { input: 10, output: 5, cacheRead: 1, cacheCreation: 0 },
-    costUsd: '0.0000010000',
-    priceMissing: false,
-    latencyMs: 3,
-    routedFrom: null,
-    failoverAttempts: 0,
-    failoverContext: null,
-    errorKind: null,
-    errorMessage: null,
-    governanceBlock: false,
-    reservationId: null,
-    now,
-    ...overrides,
-  };
-}
+const step = (ids: { orgId: string; runId: string; agentId: string }, overrides: Partial<StepRecord> = {}) => stepRecord(ids, now, overrides);
 
 it('writes concurrent steps of several runs together, numbering each run and keeping its totals equal to its ledger', async () => {
   const a = await seedRun(db);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, queryRows } from '@rungate/db';
 import { sql } from 'drizzle-orm';
-import { type RecordedStep, recordStep, type StepRecord, stepEventData, stepEventType } from './record-step.ts';
+import { type RecordedStep, recordStep, type StepRecord, stepEventData, stepEventType, stepFacts } from './record-step.ts';
 
 /**
  * Many steps in one statement: the single-step statement of `recordStep`, over a JSON array of
@@ -93,7 +93,7 @@ type BatchRow = {
 };
 
 function batchItem(ord: number, id: string, s: StepRecord) {
-  const tokens = s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation;
+  const { tokens, charged, failover, succeeded } = stepFacts(s);
   return {
     ord,
     id,
@@ -107,12 +107,12 @@ function batchItem(ord: number, id: string, s: StepRecord) {
     cache_creation: s.usage.cacheCreation,
     tokens,
     cost_usd: s.costUsd,
-    charged: tokens > 0 || Number(s.costUsd) > 0,
+    charged,
     governance_block: s.governanceBlock,
-    failover: s.failoverAttempts > 0 || s.type === 'failover_transition',
+    failover,
     type: s.type,
     status: s.status,
-    succeeded: s.status === 'success',
+    succeeded,
     provider: s.provider,
     model: s.model,
     provider_key_id: s.providerKeyId,
