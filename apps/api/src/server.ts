@@ -1,5 +1,6 @@
 import { createDatabase } from '@rungate/db';
 import { broadcastConfigChanges, createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startAlertEvaluator, startSweeper, startWebhookEngine } from '@rungate/governance';
+import { closeOnSignals } from '@rungate/proxy';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -50,21 +51,14 @@ const stopWebhookEngine = startWebhookEngine({
   onError: (error) => app.log.error({ err: error }, 'webhook delivery round failed'),
 });
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down');
-  await stopSweeper();
-  await stopAlertEvaluator();
-  await stopWebhookEngine();
-  await app.close();
-  await stopBroadcast();
-  await redis?.quit();
-  await database.close();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+closeOnSignals(app.log, [
+  stopSweeper,
+  stopAlertEvaluator,
+  stopWebhookEngine,
+  () => app.close(),
+  stopBroadcast,
+  async () => redis?.quit(),
+  () => database.close(),
+]);
 
 await app.listen({ port: env.PORT, host: env.HOST });

@@ -19,3 +19,4 @@ export {
   type TranslateOptions,
   type MaxTokensField,
 } from './providers/translate/index.ts';
+export { closeOnSignals } from './shutdown.ts';

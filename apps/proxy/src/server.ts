@@ -3,6 +3,7 @@ import { broadcastConfigChanges, createServices, decodeKey, RedisBreakerStore, R
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { buildProxyApp } from './app.ts';
+import { closeOnSignals } from './shutdown.ts';
 import { loadProxyEnv } from './env.ts';
 
 const env = loadProxyEnv();
@@ -22,19 +23,12 @@ const stopBroadcast = await broadcastConfigChanges(services.deps.configGeneratio
   onError: (error) => app.log.error({ err: error }, 'configuration change channel failed'),
 });
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down');
-  await app.close();
-  await stopBroadcast();
-  await dispatcher.close();
-  await redis?.quit();
-  await database.close();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+closeOnSignals(app.log, [
+  () => app.close(),
+  stopBroadcast,
+  () => dispatcher.close(),
+  async () => redis?.quit(),
+  () => database.close(),
+]);
 
 await app.listen({ port: env.PORT, host: env.HOST });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { agentApiOperations, proxyOperations } from '@rungate/contracts';
 import { events, ledgerEntries, runs, steps } from '@rungate/db';
 import { ManualClock, NO_USAGE, recordStep, type StepRecord, toRun, type TokenUsage } from '@rungate/governance';
+import { stepRecord } from '@rungate/governance/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyHarness, type ForeignAgent, type HarnessAgent, type ProxyHarness } from './support/harness.ts';
@@ -65,32 +66,7 @@ async function seedRun(agent: { id: string; orgId?: string }, values: Partial<ty
 
 /** An LLM step written the way the proxy writes it (step, ledger, run totals in one statement). */
 function seedLlmStep(run: RunRow, costUsd: string, usage: TokenUsage, overrides: Partial<StepRecord> = {}) {
-  return recordStep(h.services.deps.db, {
-    orgId: run.orgId,
-    runId: run.id,
-    agentId: run.agentId,
-    type: 'llm_call',
-    status: 'success',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    providerKeyId: null,
-    streaming: false,
-    request: null,
-    response: null,
-    usage,
-    costUsd,
-    priceMissing: false,
-    latencyMs: 120,
-    routedFrom: null,
-    failoverAttempts: 0,
-    failoverContext: null,
-    errorKind: null,
-    errorMessage: null,
-    governanceBlock: false,
-    reservationId: null,
-    now: clock.now(),
-    ...overrides,
-  });
+  return recordStep(h.services.deps.db, stepRecord({ orgId: run.orgId, runId: run.id, agentId: run.agentId }, clock.now(), { usage, costUsd, latencyMs: 120, ...overrides }));
 }
 
 async function runRow(id: string): Promise<RunRow> {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { StepRecord } from './ledger/record-step.ts';
 
 /** A request as the receiver got it: the raw body, so signatures can be checked byte for byte. */
 export interface ReceivedRequest {
@@ -72,5 +73,33 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** A successful gpt-4o-mini step of the seeded run (135 input and output tokens, 10 cached). */
+export function stepRecord(ids: { orgId: string; runId: string; agentId: string }, now: Date, overrides: Partial<StepRecord> = {}): StepRecord {
+  return {
+    ...ids,
+    type: 'llm_call',
+    status: 'success',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    providerKeyId: null,
+    streaming: false,
+    request: null,
+    response: null,
+    usage: { input: 100, output: 50, cacheRead: 10, cacheCreation: 0 },
+    costUsd: '0.0000465000',
+    priceMissing: false,
+    latencyMs: 12,
+    routedFrom: null,
+    failoverAttempts: 0,
+    failoverContext: null,
+    errorKind: null,
+    errorMessage: null,
+    governanceBlock: false,
+    reservationId: null,
+    now,
+    ...overrides,
   };
 }

@@ -2,7 +2,8 @@ import { type Database, events, ledgerEntries, runs, steps, webhooks } from '@ru
 import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRun, stepRecord } from '../../test/fixtures.ts';
+import { seedRun } from '../../test/fixtures.ts';
+import { stepRecord } from '../testing.ts';
 import { NO_USAGE, recordStep, type StepRecord } from './record-step.ts';
 import { releaseReservation, reserveBudget, sweepExpiredReservations } from './reserve-budget.ts';
 
