@@ -70,23 +70,6 @@ const fitsUnderHardLimits = sql`
   (${param('hardLimitUsd')}::numeric IS NULL OR total_cost_usd + reserved_usd + ${param('amountUsd')}::numeric <= ${param('hardLimitUsd')}::numeric)
   AND (${param('hardLimitTokens')}::bigint IS NULL OR total_tokens + reserved_tokens + ${param('tokens')}::bigint <= ${param('hardLimitTokens')}::bigint)`;
 
-/**
- * The one-statement hold: an UPDATE whose WHERE checks that the hold fits under the run's hard
- * limits. PostgreSQL re-evaluates an UPDATE's WHERE on the latest version of a row it had to
- * wait for, so concurrent holds on one run, from any process, serialize on the row and the last
- * to fit wins; no explicit transaction, one round trip.
- */
-const holdIfFits = preparedStatement<{ id: string }>('rungate_reserve_if_fits', sql`
-  WITH r AS (
-    UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
-    WHERE id = ${param('runId')}::uuid AND ${fitsUnderHardLimits}
-    RETURNING id
-  ), commit_mode AS (${asyncCommit})
-  INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
-  SELECT ${holdValues} FROM r, commit_mode
-  RETURNING id
-`);
-
 const lockAndMeasure = preparedStatement<HeadroomRow>('rungate_reserve_lock', sql`
   WITH r AS (SELECT total_cost_usd, total_tokens, reserved_usd, reserved_tokens FROM runs WHERE id = ${param('runId')}::uuid FOR UPDATE),
   commit_mode AS (${asyncCommit})
@@ -150,6 +133,12 @@ type RunStateRow = {
   reservation_id: string;
 };
 
+/**
+ * The one-statement hold: an UPDATE whose WHERE checks that the hold fits under the run's hard
+ * limits. PostgreSQL re-evaluates an UPDATE's WHERE on the latest version of a row it had to
+ * wait for, so concurrent holds on one run, from any process, serialize on the row and the last
+ * to fit wins; no explicit transaction, one round trip.
+ */
 const heldRunAndHold = (target: ReturnType<typeof sql>) => sql`
   WITH r AS (
     UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
@@ -177,6 +166,9 @@ const holdOnImplicitRun = preparedStatement<RunStateRow>(
       ORDER BY last_activity_at DESC LIMIT 1
     ) AND last_activity_at >= ${param('activeSince')}`),
 );
+
+/** A hold on a run the caller has just read, sized from that read. */
+const holdIfFits = preparedStatement<RunStateRow>('rungate_reserve_if_fits', heldRunAndHold(sql`id = ${param('runId')}::uuid`));
 
 /**
  * Finds the call's run and takes its hold in one statement: the run named by the call, or the
@@ -283,7 +275,7 @@ export async function reserveBudget(
     const hold = plan(headroom);
     if (hold) {
       const [taken] = await holdIfFits(db, holdOf(hold));
-      if (taken) return { reserved: true, reservationId: taken.id, hold, headroom };
+      if (taken) return { reserved: true, reservationId: taken.reservation_id, hold, headroom };
     }
   }
 
