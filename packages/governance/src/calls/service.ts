@@ -8,8 +8,9 @@ import { TtlCache } from '../common/ttl-cache.ts';
 import { recordEvent } from '../common/outbox.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { NO_USAGE, recordStep, type TokenUsage, totalTokens } from '../ledger/record-step.ts';
+import { createRunHolds } from '../ledger/hold-on-run.ts';
 import { createStepWriter } from '../ledger/step-writer.ts';
-import { type BudgetLimits, hasBudgetLimits, type Headroom, headroomFrom, holdOnRun, releaseReservation, reserveBudget, type RunSpendSeen, type RunState } from '../ledger/reserve-budget.ts';
+import { type BudgetLimits, hasBudgetLimits, type Headroom, headroomFrom, releaseReservation, reserveBudget, type RunSpendSeen, type RunState } from '../ledger/reserve-budget.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from '../pricing/cost.ts';
 import { compareUsd, subtractUsd, ZERO_USD } from '../pricing/money.ts';
@@ -134,6 +135,7 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
   const { db, clock } = deps;
   const findPolicy = createPolicyLookup(deps);
   const stepWriter = createStepWriter(db);
+  const holdOnRun = createRunHolds(db);
   const keyCache = new TtlCache<string, RoutableProviderKey[]>({ ttlMs: 5_000, clock, generation: () => deps.configGeneration.value });
 
   const logsContent = (policy: PolicyView) => (policy.content_logging === 'default' ? contentLoggingDefault : policy.content_logging === 'enabled');
@@ -245,7 +247,7 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     const size = sizeHold(headroomFrom(limits, seen));
     if (!size) return null;
     const windowMs = policy.implicit_run_grouping.time_window_seconds * 1000;
-    const held = await holdOnRun(db, {
+    const held = await holdOnRun({
       orgId: agent.orgId,
       agentId: agent.id,
       policyId: policy.id,

@@ -59,7 +59,7 @@ const headroomColumns = sql`
 // recorded against the run, and settling a lost hold releases nothing), holds expire anyway,
 // and any later synchronous commit (every step is one) makes earlier holds durable, since WAL
 // is flushed in order. The ledger (`recordStep`) stays synchronous: it is the durable record.
-const asyncCommit = sql`SELECT set_config('synchronous_commit', 'off', true) AS async_commit`;
+export const asyncCommit = sql`SELECT set_config('synchronous_commit', 'off', true) AS async_commit`;
 
 /** The hold's row and the run's counters, moved together. */
 const holdValues = sql`${param('orgId')}::uuid, ${param('runId')}::uuid, ${param('agentId')}::uuid, ${param('amountUsd')}::numeric,
@@ -119,7 +119,7 @@ export interface RunState {
   reservedTokens: number;
 }
 
-type RunStateRow = {
+export type RunStateRow = {
   id: string;
   org_id: string;
   agent_id: string;
@@ -139,7 +139,7 @@ type RunStateRow = {
  * wait for, so concurrent holds on one run, from any process, serialize on the row and the last
  * to fit wins; no explicit transaction, one round trip.
  */
-const heldRunAndHold = (target: ReturnType<typeof sql>) => sql`
+export const heldRunAndHold = (target: ReturnType<typeof sql>) => sql`
   WITH r AS (
     UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
     WHERE ${target} AND status = 'running' AND ${fitsUnderHardLimits}
@@ -153,74 +153,21 @@ const heldRunAndHold = (target: ReturnType<typeof sql>) => sql`
   )
   SELECT r.*, hold.id AS reservation_id FROM r, hold`;
 
-const holdOnNamedRun = preparedStatement<RunStateRow>(
-  'rungate_hold_on_named_run',
-  heldRunAndHold(sql`id = ${param('runId')}::uuid AND org_id = ${param('orgId')}::uuid AND agent_id = ${param('agentId')}::uuid AND policy_id = ${param('policyId')}::uuid`),
-);
-
-const holdOnImplicitRun = preparedStatement<RunStateRow>(
-  'rungate_hold_on_implicit_run',
-  heldRunAndHold(sql`id = (
-      SELECT id FROM runs
-      WHERE agent_id = ${param('agentId')}::uuid AND policy_id = ${param('policyId')}::uuid AND status = 'running' AND creation_method = 'implicit'
-      ORDER BY last_activity_at DESC LIMIT 1
-    ) AND last_activity_at >= ${param('activeSince')}`),
-);
-
 /** A hold on a run the caller has just read, sized from that read. */
 const holdIfFits = preparedStatement<RunStateRow>('rungate_reserve_if_fits', heldRunAndHold(sql`id = ${param('runId')}::uuid`));
 
-/**
- * Finds the call's run and takes its hold in one statement: the run named by the call, or the
- * agent's implicit run under the policy while it is still active. Only for hard limits (an
- * hourly cap needs the locked path) and only for a running run under `policyId`; null when any
- * of that does not hold or the hold does not fit, and the caller takes the ordinary path.
- */
-export async function holdOnRun(
-  db: Database,
-  args: {
-    orgId: string;
-    agentId: string;
-    policyId: string;
-    run: { runId: string } | { activeSince: Date };
-    limits: BudgetLimits;
-    hold: Hold;
-    now: Date;
-    ttlMs: number;
-  },
-): Promise<{ run: RunState; reservationId: string } | null> {
-  const { limits, hold, now } = args;
-  const values = {
-    orgId: args.orgId,
-    agentId: args.agentId,
-    policyId: args.policyId,
-    hardLimitUsd: limits.hardLimitUsd,
-    hardLimitTokens: limits.hardLimitTokens,
-    amountUsd: hold.amountUsd,
-    tokens: hold.tokens,
-    expiresAt: new Date(now.getTime() + args.ttlMs),
-    now,
-  };
-  const [row] = 'runId' in args.run
-    ? await holdOnNamedRun(db, { ...values, runId: args.run.runId })
-    : await holdOnImplicitRun(db, { ...values, activeSince: args.run.activeSince });
-  if (!row) return null;
-  return {
-    reservationId: row.reservation_id,
-    run: {
-      id: row.id,
-      orgId: row.org_id,
-      agentId: row.agent_id,
-      policyId: row.policy_id,
-      status: row.status,
-      stepCount: Number(row.step_count),
-      totalCostUsd: String(row.total_cost_usd),
-      totalTokens: Number(row.total_tokens),
-      reservedUsd: String(row.reserved_usd),
-      reservedTokens: Number(row.reserved_tokens),
-    },
-  };
-}
+export const toRunState = (row: RunStateRow): RunState => ({
+  id: row.id,
+  orgId: row.org_id,
+  agentId: row.agent_id,
+  policyId: row.policy_id,
+  status: row.status,
+  stepCount: Number(row.step_count),
+  totalCostUsd: String(row.total_cost_usd),
+  totalTokens: Number(row.total_tokens),
+  reservedUsd: String(row.reserved_usd),
+  reservedTokens: Number(row.reserved_tokens),
+});
 
 /** What the caller last saw of the run: sizes a first, optimistic hold. */
 export interface RunSpendSeen {

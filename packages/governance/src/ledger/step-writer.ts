@@ -1,16 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, queryRows } from '@rungate/db';
+import type { Database } from '@rungate/db';
 import { sql } from 'drizzle-orm';
+import { naturalBatches } from '../common/natural-batches.ts';
+import { param, preparedStatement } from '../common/prepared-statement.ts';
 import { type RecordedStep, recordStep, type StepRecord, stepEventData, stepEventType, stepFacts } from './record-step.ts';
+
+type BatchRow = {
+  step_id: string;
+  step_number: number | string;
+  run_cost_usd: string;
+  run_tokens: number | string;
+  run_reserved_usd: string;
+  run_reserved_tokens: number | string;
+};
 
 /**
  * Many steps in one statement: the single-step statement of `recordStep`, over a JSON array of
  * steps. Runs named more than once get consecutive step numbers in array order; each run's
  * totals move once by the sum of its steps, so they still equal the sum of its ledger.
  */
-const recordStepsStatement = (batch: string) => sql`
+const recordStepsStatement = preparedStatement<BatchRow>('rungate_record_steps', sql`
   WITH input AS (
-    SELECT * FROM jsonb_to_recordset(${batch}::jsonb) AS i(
+    SELECT * FROM jsonb_to_recordset(${param('batch')}::jsonb) AS i(
       ord int, id uuid, org_id uuid, run_id uuid, agent_id uuid, reservation_id uuid,
       input bigint, output bigint, cache_read bigint, cache_creation bigint, tokens bigint, cost_usd numeric,
       charged boolean, governance_block boolean, failover boolean, type text, status text, succeeded boolean,
@@ -81,16 +92,8 @@ const recordStepsStatement = (batch: string) => sql`
     )
   )
   SELECT n.id AS step_id, n.step_number, n.run_cost_usd, n.run_tokens, n.run_reserved_usd, n.run_reserved_tokens
-  FROM numbered n JOIN step ON step.id = n.id`;
+  FROM numbered n JOIN step ON step.id = n.id`);
 
-type BatchRow = {
-  step_id: string;
-  step_number: number | string;
-  run_cost_usd: string;
-  run_tokens: number | string;
-  run_reserved_usd: string;
-  run_reserved_tokens: number | string;
-};
 
 function batchItem(ord: number, id: string, s: StepRecord) {
   const { tokens, charged, failover, succeeded } = stepFacts(s);
@@ -132,42 +135,32 @@ function batchItem(ord: number, id: string, s: StepRecord) {
   };
 }
 
-interface Pending {
-  record: StepRecord & { id: string };
-  resolve: (step: RecordedStep) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
- * Writes the steps of concurrent calls together: while one write is in flight, the steps that
- * arrive queue up and go in the next statement, so under load many calls share one round trip
- * and one commit, and a lone call is written at once with `recordStep`. A batch that fails (a
- * deadlock with another process's batch, a step whose run is gone) is retried step by step, so
- * one bad step fails only its own call.
+ * Writes the steps of concurrent calls together (`naturalBatches`): under load many calls share
+ * one statement and one commit, and a lone call is written at once with `recordStep`. A batch
+ * that fails (a deadlock with another process's batch, a step whose run is gone) is retried step
+ * by step, so one bad step fails only its own call.
  */
 export function createStepWriter(db: Database) {
-  let queue: Pending[] = [];
-  let writing = false;
-
-  async function writeBatch(batch: Pending[]): Promise<void> {
+  const write = naturalBatches<StepRecord & { id: string }, RecordedStep>(async (batch) => {
     if (batch.length === 1) {
       const [only] = batch;
-      await recordStep(db, only!.record).then(only!.resolve, only!.reject);
+      await recordStep(db, only!.item).then(only!.resolve, only!.reject);
       return;
     }
     let rows: BatchRow[];
     try {
-      rows = await queryRows<BatchRow>(db, recordStepsStatement(JSON.stringify(batch.map((p, ord) => batchItem(ord, p.record.id, p.record)))));
+      rows = await recordStepsStatement(db, { batch: JSON.stringify(batch.map((p, ord) => batchItem(ord, p.item.id, p.item))) });
     } catch {
       // The batch rolled back as a whole; each step then stands or fails on its own.
-      await Promise.all(batch.map((p) => recordStep(db, p.record).then(p.resolve, p.reject)));
+      await Promise.all(batch.map((p) => recordStep(db, p.item).then(p.resolve, p.reject)));
       return;
     }
     const byId = new Map(rows.map((row) => [row.step_id, row]));
     for (const p of batch) {
-      const row = byId.get(p.record.id);
+      const row = byId.get(p.item.id);
       if (!row) {
-        p.reject(new Error(`run ${p.record.runId} not found while recording a step`));
+        p.reject(new Error(`run ${p.item.runId} not found while recording a step`));
         continue;
       }
       p.resolve({
@@ -179,27 +172,10 @@ export function createStepWriter(db: Database) {
         runReservedTokens: Number(row.run_reserved_tokens),
       });
     }
-  }
-
-  async function drain(): Promise<void> {
-    writing = true;
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      await writeBatch(batch).catch((error: unknown) => {
-        for (const p of batch) p.reject(error);
-      });
-    }
-    writing = false;
-  }
+  });
 
   return {
-    write(record: StepRecord): Promise<RecordedStep> {
-      return new Promise((resolve, reject) => {
-        queue.push({ record: { ...record, id: record.id ?? randomUUID() }, resolve, reject });
-        if (!writing) void drain();
-      });
-    },
+    write: (record: StepRecord): Promise<RecordedStep> => write({ ...record, id: record.id ?? randomUUID() }),
   };
 }
 

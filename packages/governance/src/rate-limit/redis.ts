@@ -1,5 +1,12 @@
 import type { Redis, Result } from 'ioredis';
+import { naturalBatches } from '../common/natural-batches.ts';
 import { type RateDecision, type RateLimiter, type RateLimits, WINDOW_MS, windowOf } from './limiter.ts';
+
+interface Admission {
+  key: string;
+  limits: RateLimits;
+  nowMs: number;
+}
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -53,24 +60,47 @@ export class RedisRateLimiter implements RateLimiter {
     return { requests: `${this.#prefix}:${key}:${start}:r`, tokens: `${this.#prefix}:${key}:${start}:t` };
   }
 
-  async admit(key: string, limits: RateLimits, nowMs: number): Promise<RateDecision> {
-    const keys = this.#keys(key, nowMs);
-    const maxRequests = limits.max_requests_per_minute ?? -1;
-    const maxTokens = limits.max_tokens_per_minute ?? -1;
-    const pending = this.#pending.get(keys.tokens) ?? 0;
-    this.#pending.delete(keys.tokens);
-    let answer: [number, number];
+  admit(key: string, limits: RateLimits, nowMs: number): Promise<RateDecision> {
+    return this.#admitBatched({ key, limits, nowMs });
+  }
+
+  /**
+   * Admissions of concurrent calls travel in one pipeline (`naturalBatches`). Each takes the
+   * tokens waiting for its key as its script is queued, so an instance's own usage is counted
+   * before its next admission is checked.
+   */
+  readonly #admitBatched = naturalBatches<Admission, RateDecision>(async (batch) => {
+    const pipeline = this.#redis.pipeline();
+    const sent = batch.map(({ item: { key, limits, nowMs } }) => {
+      const keys = this.#keys(key, nowMs);
+      const maxRequests = limits.max_requests_per_minute ?? -1;
+      const maxTokens = limits.max_tokens_per_minute ?? -1;
+      const pending = this.#pending.get(keys.tokens) ?? 0;
+      this.#pending.delete(keys.tokens);
+      pipeline.rungateAdmit(keys.requests, keys.tokens, maxRequests, maxTokens, WINDOW_MS * 2, pending);
+      return { keys, maxRequests, maxTokens, pending };
+    });
+    let results: [Error | null, unknown][];
     try {
-      answer = await this.#redis.rungateAdmit(keys.requests, keys.tokens, maxRequests, maxTokens, WINDOW_MS * 2, pending);
+      results = (await pipeline.exec()) ?? [];
     } catch (error) {
-      this.#add(keys.tokens, pending);
+      for (const { keys, pending } of sent) this.#add(keys.tokens, pending);
       throw error;
     }
-    const [allowed, which] = answer;
-    if (allowed === 1) return { allowed: true };
-    const { retryAfterMs } = windowOf(nowMs);
-    return which === 2 ? { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs } : { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs };
-  }
+    batch.forEach((waiting, i) => {
+      const { keys, maxRequests, maxTokens, pending } = sent[i]!;
+      const [error, answer] = results[i] ?? [new Error('Redis answered no result for an admission'), null];
+      if (error) {
+        this.#add(keys.tokens, pending);
+        waiting.reject(error);
+        return;
+      }
+      const [allowed, which] = answer as [number, number];
+      if (allowed === 1) return waiting.resolve({ allowed: true });
+      const { retryAfterMs } = windowOf(waiting.item.nowMs);
+      waiting.resolve(which === 2 ? { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs } : { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs });
+    });
+  });
 
   async recordTokens(key: string, tokens: number, nowMs: number): Promise<void> {
     this.#add(this.#keys(key, nowMs).tokens, tokens);
