@@ -21,10 +21,12 @@ const profileArgs = flags.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(
 if (flags.cpuProfDir) await mkdir(flags.cpuProfDir, { recursive: true });
 
 const fake = await spawnServer(new URL('./fake-server.ts', import.meta.url));
+const passThrough = await spawnServer(new URL('./pass-through-server.ts', import.meta.url), [fake.info.url!]);
 // The failover scenario's first provider: it answers every call with 500.
 const failing = await spawnServer(new URL('./fake-server.ts', import.meta.url), ['500']);
 const proxy = await spawnServer(new URL('./proxy-server.ts', import.meta.url), [fake.info.url!, failing.info.url!], profileArgs).catch(async (error: unknown) => {
   await failing.stop();
+  await passThrough.stop();
   await fake.stop();
   throw error;
 });
@@ -46,7 +48,9 @@ try {
   for (const mode of ['non-streaming', 'streaming'] as Mode[]) {
     for (const connections of flags.connections) {
       const direct = await measure(mode, connections, 'direct', directTarget(fake.info.url!, mode), fake.cpuUs);
+      const bare = await measure(mode, connections, 'pass-through', directTarget(passThrough.info.url!, mode), passThrough.cpuUs);
       const proxied = await measure(mode, connections, 'proxy', proxyTarget(proxyUrl, agentKey, mode), proxy.cpuUs);
+      console.log(differenceLine(direct, bare, 'Δ pass−direct'));
       console.log(differenceLine(direct, proxied));
     }
   }
@@ -64,6 +68,7 @@ try {
 
   console.log('\nCPU µs/req: CPU time of the server process per answered request (the fake for "direct", the proxy alone otherwise),');
   console.log('far less sensitive than latency to other load on the machine.');
+  console.log('"pass-through": Fastify and undici forwarding to the fake with no governance at all, the floor any Node proxy pays on this machine.');
   console.log('"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run, whose budget hold serialises them.');
   console.log('"proxy, failover": the first provider answers 500 and the second serves; the difference is the failed attempt plus the failover_transition step.');
   const errors = errorDetails(rows);
@@ -74,6 +79,7 @@ try {
 } finally {
   await proxy.stop();
   await failing.stop();
+  await passThrough.stop();
   await fake.stop();
 }
 if (flags.cpuProfDir) console.log(`\nCPU profile of the proxy process written to ${resolve(flags.cpuProfDir)}`);

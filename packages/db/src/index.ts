@@ -11,4 +11,4 @@ export {
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';
 export { queryRows } from './query-rows.ts';
-export { type NotifyChannel, openNotifyChannel } from './notify.ts';
+export { type NotifyChannel, type NotifyHandlers, openNotifyChannel } from './notify.ts';

@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { broadcastConfigChanges } from './config-broadcast.ts';
 import { ConfigGeneration } from './ttl-cache.ts';
@@ -17,6 +19,36 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
+/** Ids of the connections listening for announcements now, and a way to cut one. */
+interface Listeners {
+  ids(): Promise<string[]>;
+  cut(id: string): Promise<void>;
+}
+
+async function withListeners<T>(urls: { redisUrl?: string; databaseUrl?: string }, use: (listeners: Listeners) => Promise<T>): Promise<T> {
+  if (urls.redisUrl) {
+    const admin = new Redis(urls.redisUrl);
+    try {
+      return await use({
+        ids: async () => ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').flatMap((line) => line.match(/^id=(\d+)/)?.[1] ?? []),
+        cut: async (id) => void (await admin.call('CLIENT', 'KILL', 'ID', id)),
+      });
+    } finally {
+      admin.disconnect();
+    }
+  }
+  const admin = new pg.Client({ connectionString: urls.databaseUrl });
+  await admin.connect();
+  try {
+    return await use({
+      ids: async () => (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN "rungate_config_changed"'`)).rows.map((row) => String(row.pid)),
+      cut: async (pid) => void (await admin.query('SELECT pg_terminate_backend($1)', [Number(pid)])),
+    });
+  } finally {
+    await admin.end();
+  }
+}
+
 const transports: [string, { redisUrl?: string; databaseUrl?: string } | null][] = [
   ['redis', redisUrl ? { redisUrl } : null],
   ['postgres', databaseUrl ? { databaseUrl } : null],
@@ -32,6 +64,20 @@ describe.each(transports)('config changes over %s', (_name, urls) => {
     await until(() => a.value === 2 && c.value === 2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect([a.value, b.value, c.value]).toEqual([2, 2, 2]);
+  });
+
+  it.runIf(urls)('listens again after losing its connection, dropping its caches for what it may have missed', async () => {
+    const [a, b] = [new ConfigGeneration(), new ConfigGeneration()];
+    stops.push(await broadcastConfigChanges(a, { ...urls!, onError: (error) => expect.fail(String(error)) }));
+    await withListeners(urls!, async (listeners) => {
+      const before = new Set(await listeners.ids());
+      stops.push(await broadcastConfigChanges(b, { ...urls!, onError: () => undefined }));
+      const [mine] = (await listeners.ids()).filter((id) => !before.has(id));
+      await listeners.cut(mine!);
+    });
+    await until(() => b.value === 1);
+    a.bump();
+    await until(() => b.value === 2);
   });
 });
 

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type NotifyChannel, openNotifyChannel } from '@rungate/db';
+import { type NotifyChannel, type NotifyHandlers, openNotifyChannel } from '@rungate/db';
 import { Redis } from 'ioredis';
 import type { ConfigGeneration } from './ttl-cache.ts';
 
 const CHANNEL = 'rungate_config_changed';
 
-/** Redis pub/sub: one connection publishes, one (in subscriber mode) listens. */
-async function openRedisChannel(url: string, handlers: { onMessage: (payload: string) => void; onError: (error: Error) => void }): Promise<NotifyChannel> {
+/**
+ * Redis pub/sub: one connection publishes, one (in subscriber mode) listens. ioredis reconnects
+ * and subscribes again by itself; each later `ready` is such a reconnection.
+ */
+async function openRedisChannel(url: string, handlers: NotifyHandlers): Promise<NotifyChannel> {
   const publisher = new Redis(url, { maxRetriesPerRequest: 2 });
   const subscriber = new Redis(url);
   for (const connection of [publisher, subscriber]) connection.on('error', handlers.onError);
@@ -14,6 +17,7 @@ async function openRedisChannel(url: string, handlers: { onMessage: (payload: st
     if (channel === CHANNEL) handlers.onMessage(payload);
   });
   await subscriber.subscribe(CHANNEL);
+  subscriber.on('ready', () => handlers.onReconnect?.());
   return {
     publish: async (payload) => {
       await publisher.publish(CHANNEL, payload);
@@ -37,11 +41,13 @@ export async function broadcastConfigChanges(
   const { redisUrl, databaseUrl, onError } = options;
   if (!redisUrl && !databaseUrl) return async () => undefined;
   const self = randomUUID();
-  const handlers = {
+  const handlers: NotifyHandlers = {
     onMessage: (payload: string) => {
       if (payload !== self) generation.bumpFromPeer();
     },
     onError,
+    // Announcements sent while the connection was down are lost: drop every cached entry.
+    onReconnect: () => generation.bumpFromPeer(),
   };
   const channel = redisUrl ? await openRedisChannel(redisUrl, handlers) : await openNotifyChannel(databaseUrl!, CHANNEL, handlers);
   const unsubscribe = generation.onBump(() => {
