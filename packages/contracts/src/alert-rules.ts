@@ -14,6 +14,7 @@ import {
   MessageResult,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
+import { idActionsOf } from './id-action.ts';
 import { defineOperation } from './operation.ts';
 
 export const AlertConditionType = z.enum([
@@ -123,22 +124,7 @@ const AlertRuleResult = dataEnvelope(AlertRule);
 const tag = 'AlertRules';
 const auth = 'dashboard';
 
-const alertRuleAction = <const Id extends string, const Path extends string>(
-  operationId: Id,
-  path: Path,
-  summary: string,
-) =>
-  defineOperation({
-    operationId,
-    method: 'POST',
-    path,
-    tag,
-    summary,
-    auth,
-    params: IdParams,
-    responses: { 200: AlertRuleResult, 401: DashboardAuthError, 404: ErrorResponse },
-    successStatus: 200,
-  });
+const alertRuleAction = idActionsOf(tag, AlertRuleResult);
 
 export const alertRuleOperations = {
   create: defineOperation({

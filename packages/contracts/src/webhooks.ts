@@ -14,6 +14,7 @@ import {
   ResourceName,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
+import { idActionsOf } from './id-action.ts';
 import { defineOperation } from './operation.ts';
 
 export const WebhookEventType = z
@@ -162,22 +163,7 @@ const WebhookResult = dataEnvelope(Webhook);
 const tag = 'Webhooks';
 const auth = 'dashboard';
 
-const webhookAction = <const Id extends string, const Path extends string>(
-  operationId: Id,
-  path: Path,
-  summary: string,
-) =>
-  defineOperation({
-    operationId,
-    method: 'POST',
-    path,
-    tag,
-    summary,
-    auth,
-    params: IdParams,
-    responses: { 200: WebhookResult, 401: DashboardAuthError, 404: ErrorResponse },
-    successStatus: 200,
-  });
+const webhookAction = idActionsOf(tag, WebhookResult);
 
 export const webhookOperations = {
   create: defineOperation({
