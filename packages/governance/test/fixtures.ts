@@ -1,5 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { accounts, agents, type Database, policies, runs } from '@rungate/db';
+import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
+import { afterAll, beforeAll } from 'vitest';
+
+/**
+ * The test file's private database (at the top level, or in a `describe` for its tests only):
+ * opened before the first test, handed to `onOpen`, closed after the last.
+ */
+export function useTestDatabase(onOpen: (database: TestDatabase) => void): void {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    onOpen(database);
+  });
+  afterAll(() => database?.close());
+}
 
 /** Minimal rows for domain tests that work below the services: an org, a policy, an agent, a run. */
 export async function seedRun(db: Database, options: { budget?: Record<string, number | null> } = {}) {

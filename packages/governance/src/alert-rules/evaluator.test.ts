@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { accounts, agents, alertRules, approvalRequests, createDatabase, type Database, events, ledgerEntries, policies, queryRows, runs, steps } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
+import type { TestDatabase } from '@rungate/db/testing';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/fixtures.ts';
 import { ManualClock } from '../common/clock.ts';
 import { evaluateAlertRules, evaluateAlertRulesOnce } from './evaluator.ts';
 
 let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
+useTestDatabase((opened) => {
+  database = opened;
+  db = opened.db;
 });
-afterAll(() => database.close());
 
 const MINUTE = 60_000;
 type Run = typeof runs.$inferSelect;

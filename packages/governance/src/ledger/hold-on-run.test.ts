@@ -1,17 +1,13 @@
 import { type Database, runs } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { seedRun, useTestDatabase } from '../../test/fixtures.ts';
 import { createRunHolds, type RunHoldRequest } from './hold-on-run.ts';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
+useTestDatabase((opened) => {
+  db = opened.db;
 });
-afterAll(() => database.close());
 
 const now = new Date('2026-06-01T12:00:00Z');
 const limits = { hardLimitUsd: 1, hardLimitTokens: 1_000, maxCostPerHourUsd: null };

@@ -1,19 +1,15 @@
 import { type Database, events, ledgerEntries, runs, steps, webhooks } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { seedRun, useTestDatabase } from '../../test/fixtures.ts';
 import { stepRecord } from '../testing.ts';
 import { NO_USAGE, recordStep, type StepRecord } from './record-step.ts';
 import { releaseReservation, reserveBudget, sweepExpiredReservations } from './reserve-budget.ts';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
+useTestDatabase((opened) => {
+  db = opened.db;
 });
-afterAll(() => database.close());
 
 const now = new Date('2026-06-01T12:00:00Z');
 

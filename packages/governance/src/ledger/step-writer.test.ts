@@ -1,20 +1,16 @@
 import { type Database, ledgerEntries, runs, steps } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { asc, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { expect, it } from 'vitest';
+import { seedRun, useTestDatabase } from '../../test/fixtures.ts';
 import { stepRecord } from '../testing.ts';
 import type { StepRecord } from './record-step.ts';
 import { reserveBudget } from './reserve-budget.ts';
 import { createStepWriter } from './step-writer.ts';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
+useTestDatabase((opened) => {
+  db = opened.db;
 });
-afterAll(() => database.close());
 
 const now = new Date('2026-06-01T12:00:00Z');
 

@@ -1,20 +1,16 @@
 import { approvalRequests, type Database, ledgerEntries, queryRows, runs, steps } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { seedRun, useTestDatabase } from '../../test/fixtures.ts';
 import { countOldData, purgeOldData } from './old-runs.ts';
 
 /** Lock contention needs two connections; PGlite has one, so that check runs on PostgreSQL only. */
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
+useTestDatabase((opened) => {
+  db = opened.db;
 });
-afterAll(() => database.close());
 
 const now = new Date('2026-06-01T12:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);

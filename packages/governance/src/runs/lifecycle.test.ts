@@ -1,18 +1,14 @@
 import { type Database, events, runs, steps } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRun } from '../../test/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { seedRun, useTestDatabase } from '../../test/fixtures.ts';
 import { AppError } from '../common/errors.ts';
 import { completeAllRuns, completeRun, endedStatus, governanceEvents, isExplicitCompletion, isForceStopCooldownActive, stopRun, unblockRun } from './lifecycle.ts';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
+useTestDatabase((opened) => {
+  db = opened.db;
 });
-afterAll(() => database.close());
 
 const start = new Date('2026-06-01T12:00:00Z');
 const now = new Date('2026-06-01T12:05:00Z');

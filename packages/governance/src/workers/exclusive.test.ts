@@ -1,20 +1,17 @@
 import { accounts, type Database, queryRows } from '@rungate/db';
-import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useTestDatabase } from '../../test/fixtures.ts';
 import { drainWithTryLock, startPeriodic, withTryLock } from './exclusive.ts';
 
 /** Lock contention needs two connections; PGlite has one, so that check runs on PostgreSQL only. */
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
 describe('advisory try-locks', () => {
-  let database: TestDatabase;
   let db: Database;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = database.db;
+  useTestDatabase((opened) => {
+    db = opened.db;
   });
-  afterAll(() => database.close());
 
   it('runs the work in one transaction: a failure rolls back what it wrote', async () => {
     const slug = 'lock-rollback';
