@@ -3,7 +3,7 @@ import type { Database } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 import { naturalBatches } from '../common/natural-batches.ts';
 import { param, preparedStatement } from '../common/prepared-statement.ts';
-import { type RecordedStep, recordStep, type StepRecord, stepEventData, stepEventType, stepFacts } from './record-step.ts';
+import { type RecordedStep, recordStep, type StepRecord, stepColumns } from './record-step.ts';
 
 type BatchRow = {
   step_id: string;
@@ -94,47 +94,6 @@ const recordStepsStatement = preparedStatement<BatchRow>('rungate_record_steps',
   SELECT n.id AS step_id, n.step_number, n.run_cost_usd, n.run_tokens, n.run_reserved_usd, n.run_reserved_tokens
   FROM numbered n JOIN step ON step.id = n.id`);
 
-
-function batchItem(ord: number, id: string, s: StepRecord) {
-  const { tokens, charged, failover, succeeded } = stepFacts(s);
-  return {
-    ord,
-    id,
-    org_id: s.orgId,
-    run_id: s.runId,
-    agent_id: s.agentId,
-    reservation_id: s.reservationId,
-    input: s.usage.input,
-    output: s.usage.output,
-    cache_read: s.usage.cacheRead,
-    cache_creation: s.usage.cacheCreation,
-    tokens,
-    cost_usd: s.costUsd,
-    charged,
-    governance_block: s.governanceBlock,
-    failover,
-    type: s.type,
-    status: s.status,
-    succeeded,
-    provider: s.provider,
-    model: s.model,
-    provider_key_id: s.providerKeyId,
-    streaming: s.streaming,
-    request: s.request,
-    response: s.response,
-    price_missing: s.priceMissing,
-    latency_ms: Math.round(s.latencyMs),
-    routed_from: s.routedFrom,
-    failover_attempts: s.failoverAttempts,
-    failover_context: s.failoverContext,
-    error_kind: s.errorKind,
-    error_message: s.errorMessage,
-    now: s.now.toISOString(),
-    event_type: stepEventType(s.status),
-    event_data: stepEventData(id, s),
-  };
-}
-
 /**
  * Writes the steps of concurrent calls together (`naturalBatches`): under load many calls share
  * one statement and one commit, and a lone call is written at once with `recordStep`. A batch
@@ -150,7 +109,7 @@ export function createStepWriter(db: Database) {
     }
     let rows: BatchRow[];
     try {
-      rows = await recordStepsStatement(db, { batch: JSON.stringify(batch.map((p, ord) => batchItem(ord, p.item.id, p.item))) });
+      rows = await recordStepsStatement(db, { batch: JSON.stringify(batch.map((p, ord) => ({ ord, ...stepColumns(p.item.id, p.item) }))) });
     } catch {
       // The batch rolled back as a whole; each step then stands or fails on its own.
       await Promise.all(batch.map((p) => recordStep(db, p.item).then(p.resolve, p.reject)));
