@@ -44,6 +44,9 @@ export interface NewAgent {
 
 export type UpsertedAgent = { created: true; data: CreatedAgent } | { created: false; data: Agent };
 
+/** What a new agent's columns come from, its name aside: a create's or a creating upsert's input. */
+type AgentFieldsInput = Pick<CreateAgentInput, 'description' | 'allowed_policies' | 'provider_keys' | 'routing_override' | 'metadata'> & { policy_id: string };
+
 export function createAgentService({ db, clock }: ServiceDeps) {
   /**
    * Inserts an agent under exactly `input.name` with a fresh key and queues `agent.created`.
@@ -88,6 +91,19 @@ export function createAgentService({ db, clock }: ServiceDeps) {
   }
 
   /** Writes the given fields of an existing agent after checking what they refer to. */
+  /** A new agent's columns but its name, once its policies and provider keys are known to exist. */
+  async function newAgentFields(orgId: string, input: AgentFieldsInput): Promise<Omit<NewAgent, 'name'>> {
+    await assertAgentRefs(db, orgId, { policyId: input.policy_id, allowedPolicies: input.allowed_policies, providerKeys: input.provider_keys });
+    return {
+      policyId: input.policy_id,
+      description: input.description,
+      allowedPolicies: input.allowed_policies,
+      providerKeys: input.provider_keys,
+      routingOverride: input.routing_override,
+      metadata: input.metadata,
+    };
+  }
+
   async function applyChanges(ctx: AuthContext, existing: AgentRow, input: AgentChanges): Promise<Agent> {
     await assertAgentRefs(db, ctx.orgId, {
       policyId: input.policy_id,
@@ -136,15 +152,7 @@ export function createAgentService({ db, clock }: ServiceDeps) {
 
     /** Create auto-suffixes a taken name (`name-2`, `name-3`, ...) and says so in `_note`. */
     async create(ctx: AuthContext, input: CreateAgentInput): Promise<CreatedAgent> {
-      await assertAgentRefs(db, ctx.orgId, { policyId: input.policy_id, allowedPolicies: input.allowed_policies, providerKeys: input.provider_keys });
-      const fields: Omit<NewAgent, 'name'> = {
-        policyId: input.policy_id,
-        description: input.description,
-        allowedPolicies: input.allowed_policies,
-        providerKeys: input.provider_keys,
-        routingOverride: input.routing_override,
-        metadata: input.metadata,
-      };
+      const fields = await newAgentFields(ctx.orgId, input);
       for (let attempt = 1; ; attempt++) {
         const name = firstFreeName(input.name, await takenNames(ctx.orgId, input.name));
         try {
@@ -216,16 +224,7 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       if (input.policy_id === undefined) {
         throw invalid('policy_id is required to create an agent', { policy_id: 'Required when the agent is created' });
       }
-      await assertAgentRefs(db, ctx.orgId, { policyId: input.policy_id, allowedPolicies: input.allowed_policies, providerKeys: input.provider_keys });
-      const fields: NewAgent = {
-        name,
-        policyId: input.policy_id,
-        description: input.description,
-        allowedPolicies: input.allowed_policies,
-        providerKeys: input.provider_keys,
-        routingOverride: input.routing_override,
-        metadata: input.metadata,
-      };
+      const fields: NewAgent = { name, ...(await newAgentFields(ctx.orgId, { ...input, policy_id: input.policy_id })) };
       try {
         const { agent, apiKey } = await db.transaction((tx) => insertAgent(tx, ctx.orgId, fields, auditIdentity(ctx.actor)));
         return { created: true, data: { ...agent, api_key: apiKey } };
