@@ -54,6 +54,17 @@ describe('createRunHolds', () => {
     expect(await heldOn(ids.runId)).toEqual({ holds: 14, heldUsd: '0.9800000000', runReservedUsd: '0.9800000000' });
   });
 
+  it('counts the holds of one run in batch order: each is held while it fits after those before it', async () => {
+    const ids = await seedRun(db);
+    const hold = createRunHolds(db);
+    // The first request goes alone; the next three share one statement, behind its 0.5.
+    const results = await Promise.all(['0.5', '0.3', '0.3', '0.1'].map((usd) => hold(request(ids, { runId: ids.runId }, usd))));
+    expect(results.map((r) => r !== null)).toEqual([true, true, false, false]);
+    // The 0.1 would fit on its own, but counts after the refused 0.3: it takes the locked path.
+    expect(await heldOn(ids.runId)).toEqual({ holds: 2, heldUsd: '0.8000000000', runReservedUsd: '0.8000000000' });
+    expect(results[1]!.run).toMatchObject({ id: ids.runId, reservedUsd: '0.8000000000' });
+  });
+
   it("finds the agent's implicit run while it is active, and nothing once it is not", async () => {
     const ids = await seedRun(db);
     const other = await seedRun(db);

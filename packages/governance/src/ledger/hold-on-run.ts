@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 import { naturalBatches, type Waiting } from '../common/natural-batches.ts';
@@ -32,19 +33,21 @@ const holdOnImplicitRun = preparedStatement<RunStateRow>(
     ) AND last_activity_at >= ${param('activeSince')}`),
 );
 
-type BatchRow = Omit<RunStateRow, 'id' | 'reservation_id'> & { ord: number; deferred: boolean; id: string | null; reservation_id: string | null };
+type BatchRow = RunStateRow & { ord: number };
 
 /**
  * The one-statement hold over a JSON array of requests. Each request finds its run as the
- * single statements do; a run targeted twice takes only its first request here (an UPDATE
- * moves a row once per statement) and the others are `deferred` to the next batch. The
- * conditions sit in the UPDATE's WHERE, which PostgreSQL re-checks on the latest version of a
- * row it had to wait for, so holds from any process still serialize per run.
+ * single statements do. The runs are locked first, in id order (so batches of several
+ * processes queue for them instead of deadlocking), and read at their latest version; the
+ * requests of each run then count in batch order, and a request is held when everything held
+ * before it on the run, in the run and in this batch, still leaves room for it. Every run moves
+ * once, by the sum of its holds, so many calls on one run share one round trip. A request that
+ * no longer fits comes back empty, like one on no running run, and takes the ordinary path.
  */
 const holdOnRunsStatement = preparedStatement<BatchRow>('rungate_hold_on_runs', sql`
   WITH input AS (
     SELECT * FROM jsonb_to_recordset(${param('batch')}::jsonb) AS i(
-      ord int, org_id uuid, agent_id uuid, policy_id uuid, run_id uuid, active_since timestamptz,
+      ord int, reservation_id uuid, org_id uuid, agent_id uuid, policy_id uuid, run_id uuid, active_since timestamptz,
       hard_limit_usd numeric, hard_limit_tokens bigint, amount_usd numeric, tokens bigint, expires_at timestamptz, now timestamptz)
   ), target AS (
     SELECT i.*, coalesce(i.run_id, (
@@ -53,29 +56,34 @@ const holdOnRunsStatement = preparedStatement<BatchRow>('rungate_hold_on_runs', 
       ORDER BY last_activity_at DESC LIMIT 1
     )) AS target_id
     FROM input i
-  ), first AS (
-    SELECT DISTINCT ON (target_id) * FROM target WHERE target_id IS NOT NULL ORDER BY target_id, ord
+  ), locked AS (
+    SELECT id, org_id, agent_id, policy_id, last_activity_at, total_cost_usd, total_tokens, reserved_usd, reserved_tokens
+    FROM runs WHERE id IN (SELECT target_id FROM target) AND status = 'running'
+    ORDER BY id FOR UPDATE
+  ), counted AS (
+    SELECT t.*, l.total_cost_usd + l.reserved_usd + sum(t.amount_usd) OVER queue AS usd_after,
+      l.total_tokens + l.reserved_tokens + sum(t.tokens) OVER queue AS tokens_after
+    FROM target t JOIN locked l ON l.id = t.target_id
+      AND l.org_id = t.org_id AND l.agent_id = t.agent_id AND l.policy_id = t.policy_id
+      AND (t.active_since IS NULL OR l.last_activity_at >= t.active_since)
+    WINDOW queue AS (PARTITION BY t.target_id ORDER BY t.ord)
+  ), held AS (
+    SELECT * FROM counted
+    WHERE (hard_limit_usd IS NULL OR usd_after <= hard_limit_usd) AND (hard_limit_tokens IS NULL OR tokens_after <= hard_limit_tokens)
   ), r AS (
-    UPDATE runs SET reserved_usd = runs.reserved_usd + f.amount_usd, reserved_tokens = runs.reserved_tokens + f.tokens
-    FROM first f
-    WHERE runs.id = f.target_id AND runs.status = 'running'
-      AND runs.org_id = f.org_id AND runs.agent_id = f.agent_id AND runs.policy_id = f.policy_id
-      AND (f.active_since IS NULL OR runs.last_activity_at >= f.active_since)
-      AND (f.hard_limit_usd IS NULL OR runs.total_cost_usd + runs.reserved_usd + f.amount_usd <= f.hard_limit_usd)
-      AND (f.hard_limit_tokens IS NULL OR runs.total_tokens + runs.reserved_tokens + f.tokens <= f.hard_limit_tokens)
+    UPDATE runs SET reserved_usd = runs.reserved_usd + h.usd, reserved_tokens = runs.reserved_tokens + h.tokens
+    FROM (SELECT target_id, sum(amount_usd) AS usd, sum(tokens) AS tokens FROM held GROUP BY target_id) h
+    WHERE runs.id = h.target_id
     RETURNING runs.id, runs.org_id, runs.agent_id, runs.policy_id, runs.status, runs.step_count, runs.total_cost_usd,
-      runs.total_tokens, runs.reserved_usd, runs.reserved_tokens, f.ord, f.amount_usd AS hold_usd, f.tokens AS hold_tokens,
-      f.expires_at, f.now
+      runs.total_tokens, runs.reserved_usd, runs.reserved_tokens
   ), commit_mode AS (${asyncCommit}),
   hold AS (
-    INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
-    SELECT r.org_id, r.id, r.agent_id, r.hold_usd, r.hold_tokens, r.expires_at, r.now FROM r, commit_mode
-    RETURNING id, run_id
+    INSERT INTO budget_reservations (id, org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
+    SELECT h.reservation_id, h.org_id, h.target_id, h.agent_id, h.amount_usd, h.tokens, h.expires_at, h.now FROM held h, commit_mode
+    RETURNING id
   )
-  SELECT t.ord, (t.target_id IS NOT NULL AND f.ord IS NULL) AS deferred, r.id, r.org_id, r.agent_id, r.policy_id, r.status,
-    r.step_count, r.total_cost_usd, r.total_tokens, r.reserved_usd, r.reserved_tokens, hold.id AS reservation_id
-  FROM target t LEFT JOIN first f ON f.ord = t.ord LEFT JOIN r ON r.ord = t.ord LEFT JOIN hold ON hold.run_id = r.id`);
-
+  SELECT h.ord, r.*, hold.id AS reservation_id
+  FROM held h JOIN r ON r.id = h.target_id JOIN hold ON hold.id = h.reservation_id`);
 
 const values = (request: RunHoldRequest) => ({
   orgId: request.orgId,
@@ -103,12 +111,11 @@ async function holdOne(db: Database, request: RunHoldRequest): Promise<RunHold> 
  * hourly cap needs the locked path) and only for a running run under `policyId`; null when any
  * of that does not hold or the hold does not fit, and the caller takes the ordinary path.
  *
- * Concurrent calls share statements (`naturalBatches`): under load the holds of many calls
- * cost one round trip. A batch that fails (a deadlock with another process's batch) is retried
- * hold by hold.
+ * Concurrent calls share statements (`naturalBatches`): under load the holds of many calls,
+ * on many runs or on one, cost one round trip. A batch that fails is retried hold by hold.
  */
 export function createRunHolds(db: Database): (request: RunHoldRequest) => Promise<RunHold> {
-  const hold: (request: RunHoldRequest) => Promise<RunHold> = naturalBatches<RunHoldRequest, RunHold>(async (batch) => {
+  return naturalBatches<RunHoldRequest, RunHold>(async (batch) => {
     if (batch.length === 1) {
       const [only] = batch as [Waiting<RunHoldRequest, RunHold>];
       await holdOne(db, only.item).then(only.resolve, only.reject);
@@ -118,6 +125,7 @@ export function createRunHolds(db: Database): (request: RunHoldRequest) => Promi
       const v = values(item);
       return {
         ord,
+        reservation_id: randomUUID(),
         org_id: v.orgId,
         agent_id: v.agentId,
         policy_id: v.policyId,
@@ -138,12 +146,10 @@ export function createRunHolds(db: Database): (request: RunHoldRequest) => Promi
       await Promise.all(batch.map((waiting) => holdOne(db, waiting.item).then(waiting.resolve, waiting.reject)));
       return;
     }
-    for (const row of rows) {
-      const waiting = batch[row.ord]!;
-      if (row.deferred) hold(waiting.item).then(waiting.resolve, waiting.reject);
-      else if (row.id && row.reservation_id) waiting.resolve({ run: toRunState({ ...row, id: row.id, reservation_id: row.reservation_id }), reservationId: row.reservation_id });
-      else waiting.resolve(null);
-    }
+    const held = new Map(rows.map((row) => [row.ord, row]));
+    batch.forEach((waiting, ord) => {
+      const row = held.get(ord);
+      waiting.resolve(row ? { run: toRunState(row), reservationId: row.reservation_id } : null);
+    });
   });
-  return hold;
 }
