@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chat, eventually, fromUnits, toUnits, message, openHolds, refusal, runLedger, runRow, runSteps, sumUsd } from './support/calls.ts';
+import { chat, eventually, fromUnits, toUnits, message, openHolds, refusal, runLedger, runRow, runSteps, spendByMinute, sumUsd } from './support/calls.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
 
 /**
@@ -139,6 +139,10 @@ describe('run totals equal the sum of the ledger', () => {
     expect(run.totalTokens).toBe(sum((e) => e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens));
     expect(run).toMatchObject({ stepCount: 8, hasGovernanceBlock: true, primaryModel: 'gpt-4o', status: 'running' });
     expect(await openHolds(h)).toEqual([]);
+    // What the hourly cap counts moved with the ledger, minute by minute.
+    const { ledger: byMinute, counted } = await spendByMinute(h, h.agent.id);
+    expect(byMinute.length).toBeGreaterThan(0);
+    expect(counted).toEqual(byMinute);
 
     // The admin API reads the same figures.
     const admin = await h.services.runs.get(h.ctx, runId);

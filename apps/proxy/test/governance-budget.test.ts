@@ -168,8 +168,9 @@ describe('max_cost_per_hour_usd', () => {
     // An hourly cap is not the run's budget: the run goes on.
     expect(await runOf(h, runId)).toMatchObject({ status: 'running', endedReason: null });
 
-    // An hour after the first call, its spend leaves the window and one more call fits.
-    clock.advance(3_600_000 - 60_000 + 1);
+    // Spend counts by the minute: an hour after the minute of the second call, the first call's
+    // spend has left the window (the second's has not) and one more call fits.
+    clock.advance(3_600_000);
     const later = await ask(s.openai, { 'x-rungate-run-id': runId });
     expect(later.response.status).toBe(200);
     const again = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }));

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { budgetReservations, ledgerEntries, runs, steps } from '@rungate/db';
-import { asc, eq } from 'drizzle-orm';
+import { agentSpendMinutes, budgetReservations, ledgerEntries, runs, steps } from '@rungate/db';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import OpenAI from 'openai';
 import type { ProxyHarness } from './harness.ts';
 
@@ -75,6 +75,24 @@ export const stepRow = async (h: ProxyHarness, id: string) => {
 };
 
 export const runLedger = (h: ProxyHarness, runId: string) => h.services.deps.db.select().from(ledgerEntries).where(eq(ledgerEntries.runId, runId));
+
+/** The agent's ledger and its spend per minute (what the hourly cap counts), minute by minute. */
+export async function spendByMinute(h: ProxyHarness, agentId: string) {
+  const db = h.services.deps.db;
+  const minute = sql<string>`to_char(date_trunc('minute', ${ledgerEntries.createdAt}), 'YYYY-MM-DD HH24:MI')`;
+  const ledger = await db
+    .select({ minute, usd: sql<string>`sum(${ledgerEntries.costUsd})::numeric(20, 10)::text` })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.agentId, agentId), sql`${ledgerEntries.costUsd} > 0`))
+    .groupBy(minute)
+    .orderBy(minute);
+  const counted = await db
+    .select({ minute: sql<string>`to_char(${agentSpendMinutes.minute}, 'YYYY-MM-DD HH24:MI')`, usd: sql<string>`${agentSpendMinutes.costUsd}::text` })
+    .from(agentSpendMinutes)
+    .where(eq(agentSpendMinutes.agentId, agentId))
+    .orderBy(agentSpendMinutes.minute);
+  return { ledger, counted };
+}
 
 export const openHolds = (h: ProxyHarness) => h.services.deps.db.select().from(budgetReservations);
 

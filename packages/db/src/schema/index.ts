@@ -15,6 +15,7 @@ export * from './webhooks.ts';
 export * from './events.ts';
 export * from './alert-rules.ts';
 export * from './budget-reservations.ts';
+export * from './agent-spend.ts';
 export * from './rate-limit-counters.ts';
 export * from './provider-health.ts';
 export * from './price-overrides.ts';

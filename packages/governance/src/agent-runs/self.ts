@@ -1,14 +1,13 @@
 import type { AgentSelf } from '@rungate/contracts';
-import { type Executor, ledgerEntries, runs } from '@rungate/db';
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { type Executor, queryRows, runs } from '@rungate/db';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { AgentRow } from '../agents/presenter.ts';
 import { notFound } from '../common/errors.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { subtractUsd, toUsd, usdUnits } from '../pricing/money.ts';
 import type { RunRow } from '../runs/lifecycle.ts';
+import { HOUR_MS, hourlySpendSince } from '../ledger/hourly-spend.ts';
 import { currentRun } from './ownership.ts';
-
-const HOUR_MS = 3_600_000;
 
 /**
  * What the agent has used against its limits, so it can pace itself without a 402. Not in the
@@ -47,7 +46,7 @@ function currentRunUsage(run: RunRow): AgentUsage['current_run'] {
   };
 }
 
-/** `/v1/me`: limits from the agent's policy, usage from its runs and the ledger. */
+/** `/v1/me`: limits from the agent's policy, usage from its runs and its spend (as the cap counts it). */
 export async function agentSelf(
   executor: Executor,
   agent: AgentRow,
@@ -57,10 +56,7 @@ export async function agentSelf(
   const hourAgo = new Date(now.getTime() - HOUR_MS);
   const [policy, [spend], [running], current] = await Promise.all([
     loadPolicy(agent.orgId, agent.policyId),
-    executor
-      .select({ usd: sql<string>`coalesce(sum(${ledgerEntries.costUsd}), 0)` })
-      .from(ledgerEntries)
-      .where(and(eq(ledgerEntries.agentId, agent.id), gt(ledgerEntries.createdAt, hourAgo))),
+    queryRows<{ usd: string }>(executor, sql`SELECT ${hourlySpendSince(agent.id, hourAgo)} AS usd`),
     executor
       .select({ n: count() })
       .from(runs)

@@ -121,14 +121,16 @@ describe('reserveBudget', () => {
     expect(next.headroom.usd).toBe('0.8000000000');
   });
 
-  it('caps an agent per hour across runs, counting the ledger of the last hour', async () => {
+  it('caps an agent per hour across runs, counting its spend of the last hour by the minute', async () => {
     const ids = await seedRun(db);
     const hourly = { hardLimitUsd: null, hardLimitTokens: null, maxCostPerHourUsd: 0.5 };
     await recordStep(db, step(ids, { costUsd: '0.45' }));
-    const result = await reserveBudget(db, { ...ids, limits: hourly, now, ttlMs: 60_000 }, () => null);
-    expect(result.headroom).toEqual({ usd: null, tokens: null, hourlyUsd: '0.0500000000' });
-    const later = await reserveBudget(db, { ...ids, limits: hourly, now: new Date(now.getTime() + 3_600_001), ttlMs: 60_000 }, () => null);
-    expect(later.headroom.hourlyUsd).toBe('0.5000000000');
+    const headroomAt = async (msLater: number) =>
+      (await reserveBudget(db, { ...ids, limits: hourly, now: new Date(now.getTime() + msLater), ttlMs: 60_000 }, () => null)).headroom;
+    expect(await headroomAt(0)).toEqual({ usd: null, tokens: null, hourlyUsd: '0.0500000000' });
+    // The minute the hour starts in counts whole: the cap errs on the side of refusing.
+    expect((await headroomAt(3_600_001)).hourlyUsd).toBe('0.0500000000');
+    expect((await headroomAt(3_660_000)).hourlyUsd).toBe('0.5000000000');
   });
 
   it('keeps counting a hold that outlived its ttl until the sweep gives it back to the run', async () => {

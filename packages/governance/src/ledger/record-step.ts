@@ -114,6 +114,11 @@ const recordStepStatement = preparedStatement<{
         ${param('provider_key_id')}::uuid, ${param('input')}, ${param('output')}, ${param('cache_read')}, ${param('cache_creation')},
         ${param('cost_usd')}::numeric, ${param('now')}
       FROM step WHERE ${param('charged')}
+    ), spend AS (
+      INSERT INTO agent_spend_minutes (agent_id, minute, cost_usd)
+      SELECT ${param('agent_id')}::uuid, date_trunc('minute', ${param('now')}::timestamptz), ${param('cost_usd')}::numeric
+      FROM step WHERE ${param('cost_usd')}::numeric > 0
+      ON CONFLICT (agent_id, minute) DO UPDATE SET cost_usd = agent_spend_minutes.cost_usd + excluded.cost_usd
     ), event AS (
       -- Only when a live webhook of the org would receive it: the same rule as the fan-out,
       -- checked in this statement, so the outbox does not fill with events nobody reads.
@@ -219,9 +224,10 @@ export function stepColumns(id: string, s: StepRecord) {
 }
 
 /**
- * Writes the step, its ledger entry and the run's totals, and releases the budget hold, in one
- * statement: atomic on both drivers, one round trip on the hot path, and the run totals can
- * never drift from the sum of the ledger. Steps that consumed nothing get no ledger entry.
+ * Writes the step, its ledger entry, the run's totals and the agent's spend of the minute, and
+ * releases the budget hold, in one statement: atomic on both drivers, one round trip on the hot
+ * path, and the run totals (and the minutes' spend) can never drift from the sum of the ledger.
+ * Steps that consumed nothing get no ledger entry.
  */
 export async function recordStep(executor: Executor, s: StepRecord): Promise<RecordedStep> {
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));

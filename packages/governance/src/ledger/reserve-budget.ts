@@ -2,6 +2,7 @@ import { type Database, type Executor, queryRows } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../common/prepared-statement.ts';
 import { subtractUsd, toUsd } from '../pricing/money.ts';
+import { HOUR_MS, hourlySpendSince } from './hourly-spend.ts';
 
 export interface BudgetLimits {
   hardLimitUsd: number | null;
@@ -48,10 +49,7 @@ const headroomColumns = sql`
        ELSE (${param('maxCostPerHourUsd')}::numeric - (
          SELECT coalesce(sum(amount_usd), 0) FROM budget_reservations
          WHERE agent_id = ${param('agentId')}::uuid AND expires_at > ${param('now')}
-       ) - (
-         SELECT coalesce(sum(cost_usd), 0) FROM ledger_entries
-         WHERE agent_id = ${param('agentId')}::uuid AND created_at > ${param('hourAgo')}
-       ))::numeric(20, 10) END AS hourly_usd`;
+       ) - ${hourlySpendSince(param('agentId'), param('hourAgo'))})::numeric(20, 10) END AS hourly_usd`;
 
 // A hold is transient, so its commit need not wait for the WAL flush (`synchronous_commit`
 // off for this transaction only). If PostgreSQL crashes, holds committed in its last moments
@@ -210,7 +208,7 @@ export async function reserveBudget(
     runId,
     agentId,
     now,
-    hourAgo: new Date(now.getTime() - 3_600_000),
+    hourAgo: new Date(now.getTime() - HOUR_MS),
     hardLimitUsd: limits.hardLimitUsd,
     hardLimitTokens: limits.hardLimitTokens,
     maxCostPerHourUsd: limits.maxCostPerHourUsd,

@@ -1,4 +1,4 @@
-import { type Database, ledgerEntries, runs, steps } from '@rungate/db';
+import { agentSpendMinutes, type Database, ledgerEntries, runs, steps } from '@rungate/db';
 import { asc, eq, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { seedRun, useTestDatabase } from '../../test/fixtures.ts';
@@ -39,6 +39,12 @@ it('writes concurrent steps of several runs together, numbering each run and kee
       .where(eq(ledgerEntries.runId, ids.runId));
     expect(run).toMatchObject({ stepCount: count, totalCostUsd: ledger!.cost, totalTokens: ledger!.tokens, reservedUsd: '0.0000000000', reservedTokens: 0 });
     expect(ledger!.n).toBe(charged);
+    // What the hourly cap counts moved with the ledger: each seeded run has its own agent.
+    const [spend] = await db
+      .select({ cost: sql<string>`sum(${agentSpendMinutes.costUsd})::numeric(20, 10)::text`, minutes: sql<number>`count(*)::int` })
+      .from(agentSpendMinutes)
+      .where(eq(agentSpendMinutes.agentId, ids.agentId));
+    expect(spend).toEqual({ cost: ledger!.cost, minutes: 1 });
   }
   const [runB] = await db.select().from(runs).where(eq(runs.id, b.runId));
   expect(runB!.hasGovernanceBlock).toBe(true);

@@ -81,6 +81,11 @@ const recordStepsStatement = preparedStatement<BatchRow>('rungate_record_steps',
       input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, created_at)
     SELECT org_id, run_id, id, agent_id, provider, model, provider_key_id, input, output, cache_read, cache_creation, cost_usd, now
     FROM numbered WHERE charged
+  ), spend AS (
+    INSERT INTO agent_spend_minutes (agent_id, minute, cost_usd)
+    SELECT agent_id, date_trunc('minute', now), sum(cost_usd) FROM numbered WHERE cost_usd > 0
+    GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (agent_id, minute) DO UPDATE SET cost_usd = agent_spend_minutes.cost_usd + excluded.cost_usd
   ), event AS (
     INSERT INTO events (org_id, agent_id, type, data, created_at)
     SELECT n.org_id, n.agent_id, n.event_type, n.event_data, n.now

@@ -1,4 +1,4 @@
-import { approvalRequests, budgetReservations, createDatabase, type Database, type DatabaseHandle, events, runs } from '@rungate/db';
+import { agentSpendMinutes, approvalRequests, budgetReservations, createDatabase, type Database, type DatabaseHandle, events, runs } from '@rungate/db';
 import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ it('completes idle runs, expires approvals and drops stale holds in one pass', a
   await db.insert(approvalRequests).values({ orgId: fresh.orgId, runId: fresh.runId, agentId: fresh.agentId, policyId: fresh.policyId, toolName: 'rm', expiresAt: minutesAgo(1) });
   await db.insert(budgetReservations).values({ orgId: fresh.orgId, runId: fresh.runId, agentId: fresh.agentId, amountUsd: '1', tokens: 10, expiresAt: minutesAgo(1) });
 
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 2, expiredApprovals: 1, staleHolds: 1, pausedWebhookDeliveries: 0, purgedEvents: 0 });
+  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 2, expiredApprovals: 1, staleHolds: 1, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
 
   const byId = async (id: string) => (await db.select().from(runs).where(eq(runs.id, id)))[0]!;
   expect(await byId(idle.runId)).toMatchObject({ status: 'completed', endedReason: 'idle_timeout', completionReason: 'idle_timeout', outcome: null });
@@ -52,7 +52,7 @@ it('completes idle runs, expires approvals and drops stale holds in one pass', a
   const types = (await db.select({ type: events.type }).from(events)).map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(['run.completed']));
 
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 0, expiredApprovals: 0, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0 });
+  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 0, expiredApprovals: 0, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
 });
 
 /** `n` running runs of the seeded agent, idle since `lastActivityAt`, under the given frozen policy. */
@@ -76,7 +76,7 @@ it('loops past one batch: every idle run and every expired approval is handled i
   const approval = { orgId: owner.orgId, runId: owner.runId, agentId: owner.agentId, policyId: owner.policyId, toolName: 'rm', expiresAt: minutesAgo(1) };
   await db.insert(approvalRequests).values(Array.from({ length: total }, () => approval));
 
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: total, expiredApprovals: total, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0 });
+  expect(await sweepOnce(db, now)).toEqual({ idleRuns: total, expiredApprovals: total, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
 
   const ended = await db
     .select({ status: runs.status, completionReason: runs.completionReason, outcome: runs.outcome, endedAt: runs.endedAt, n: count() })
@@ -110,9 +110,9 @@ it.runIf(onPostgres)('skips a sweep another instance holds and still runs the ot
 
   const report = await withTryLock(db2, 'sweep:idle-runs', () => sweepOnce(db, now));
 
-  expect(report).toEqual({ idleRuns: null, expiredApprovals: 1, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0 });
+  expect(report).toEqual({ idleRuns: null, expiredApprovals: 1, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
   expect((await db.select().from(runs).where(eq(runs.id, owner.runId)))[0]!.status).toBe('running');
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 1, expiredApprovals: 0, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0 });
+  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 1, expiredApprovals: 0, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
 });
 
 it('purges outbox events fanned out more than a day ago and keeps the rest', async () => {
@@ -128,4 +128,16 @@ it('purges outbox events fanned out more than a day ago and keeps the rest', asy
   expect((await sweepOnce(db, now)).purgedEvents).toBe(1);
   const left = (await db.select({ id: events.id }).from(events).where(inArray(events.id, [old!.id, recent!.id, pending!.id]))).map((e) => e.id);
   expect(left.sort()).toEqual([recent!.id, pending!.id].sort());
+});
+
+it("purges agents' spend per minute older than two hours, which no hourly cap reads", async () => {
+  const { agentId } = await seedRun(db);
+  await db.insert(agentSpendMinutes).values([
+    { agentId, minute: minutesAgo(121), costUsd: '1' },
+    { agentId, minute: minutesAgo(119), costUsd: '2' },
+    { agentId, minute: minutesAgo(1), costUsd: '3' },
+  ]);
+  expect((await sweepOnce(db, now)).purgedSpendMinutes).toBe(1);
+  const left = await db.select({ costUsd: agentSpendMinutes.costUsd }).from(agentSpendMinutes).where(eq(agentSpendMinutes.agentId, agentId));
+  expect(left.map((row) => Number(row.costUsd)).sort()).toEqual([2, 3]);
 });

@@ -94,6 +94,27 @@ export async function purgeDispatchedEvents(db: Database, now: Date): Promise<nu
   return drainWithTryLock(db, 'sweep:outbox', (tx) => purgeDispatchedEventBatch(tx, now));
 }
 
+/** How long an agent's spend per minute is kept: the hourly cap reads the last hour only. */
+export const SPEND_MINUTES_RETENTION_MS = 2 * 3_600_000;
+
+async function purgeSpendMinuteBatch(tx: Transaction, now: Date): Promise<BatchResult> {
+  const purged = await queryRows<{ minute: Date }>(
+    tx,
+    sql`DELETE FROM agent_spend_minutes WHERE (agent_id, minute) IN (
+          SELECT agent_id, minute FROM agent_spend_minutes
+          WHERE minute < ${new Date(now.getTime() - SPEND_MINUTES_RETENTION_MS)}::timestamptz
+          LIMIT ${SWEEP_BATCH * 5}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING minute`,
+  );
+  return { count: purged.length, more: purged.length === SWEEP_BATCH * 5 };
+}
+
+/** Deletes agents' spend per minute older than two hours, which no hourly cap reads any more. */
+export async function purgeOldSpendMinutes(db: Database, now: Date): Promise<number | null> {
+  return drainWithTryLock(db, 'sweep:spend-minutes', (tx) => purgeSpendMinuteBatch(tx, now));
+}
+
 /** Fails paused webhooks' pending deliveries, batch by batch (rows another instance holds are skipped). */
 async function failPausedDeliveries(db: Database, now: Date): Promise<number> {
   let total = 0;
@@ -111,6 +132,7 @@ export interface SweepReport {
   staleHolds: number | null;
   pausedWebhookDeliveries: number | null;
   purgedEvents: number | null;
+  purgedSpendMinutes: number | null;
 }
 
 /**
@@ -134,6 +156,7 @@ export async function sweepOnce(db: Database, now: Date): Promise<SweepReport> {
     staleHolds: await attempt(() => dropStaleHolds(db, now)),
     pausedWebhookDeliveries: await attempt(() => failPausedDeliveries(db, now)),
     purgedEvents: await attempt(() => purgeDispatchedEvents(db, now)),
+    purgedSpendMinutes: await attempt(() => purgeOldSpendMinutes(db, now)),
   };
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} background sweep(s) failed`);
   return report;
