@@ -32,7 +32,13 @@ const proxy = await spawnServer(new URL('./proxy-server.ts', import.meta.url), [
 });
 
 try {
-  const { url: proxyUrl, agentKey, failoverAgentKey, description } = proxy.info as { url: string; agentKey: string; failoverAgentKey: string; description: string };
+  const { url: proxyUrl, agentKey, failoverAgentKey, hourlyAgentKey, description } = proxy.info as {
+    url: string;
+    agentKey: string;
+    failoverAgentKey: string;
+    hourlyAgentKey: string;
+    description: string;
+  };
   console.log(`rungate proxy bench: node ${process.version}, ${cpus().length} CPUs, ${description}`);
   console.log(`${flags.durationS} s measured after ${flags.warmupS} s warm-up per scenario; latency in ms from request start to last byte\n`);
   console.log(header());
@@ -56,6 +62,7 @@ try {
   }
   const most = Math.max(...flags.connections);
   await measure('non-streaming', most, 'proxy, 1 run', proxyTarget(proxyUrl, agentKey, 'non-streaming', true), proxy.cpuUs);
+  await measure('non-streaming', most, 'proxy, hourly cap', proxyTarget(proxyUrl, hourlyAgentKey, 'non-streaming'), proxy.cpuUs);
   for (const mode of ['non-streaming', 'streaming'] as Mode[]) {
     for (const connections of flags.connections) {
       const plain = rows.find((row) => row.scenario === mode && row.connections === connections && row.target === 'proxy')!;
@@ -69,7 +76,8 @@ try {
   console.log('\nCPU µs/req: CPU time of the server process per answered request (the fake for "direct", the proxy alone otherwise),');
   console.log('far less sensitive than latency to other load on the machine.');
   console.log('"pass-through": Fastify and undici forwarding to the fake with no governance at all, the floor any Node proxy pays on this machine.');
-  console.log('"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run, whose budget hold serialises them.');
+  console.log('"proxy" gives each connection its own run (x-rungate-run-id); "proxy, 1 run" sends every call into one run (its holds share batches).');
+  console.log('"proxy, hourly cap": the policy also sets max_cost_per_hour_usd, which spans the agent\'s runs, so every hold takes the locked path.');
   console.log('"proxy, failover": the first provider answers 500 and the second serves; the difference is the failed attempt plus the failover_transition step.');
   const errors = errorDetails(rows);
   if (errors.length > 0) {

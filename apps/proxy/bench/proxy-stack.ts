@@ -12,6 +12,8 @@ export interface ProxyStack {
   agentKey: string;
   /** Plaintext key of an agent whose chain starts at a provider that answers every call with 500. */
   failoverAgentKey: string;
+  /** Plaintext key of an agent whose policy also caps its spend per hour. */
+  hourlyAgentKey: string;
   /** Database and rate limiter, for the report. */
   description: string;
   close(): Promise<void>;
@@ -28,6 +30,12 @@ const BENCH_POLICY = {
 };
 
 /**
+ * An hourly cap spans the agent's runs, so its holds take the locked path: a transaction that
+ * measures the agent's live holds and its spend of the last hour under a lock on the agent.
+ */
+const HOURLY_POLICY = { ...BENCH_POLICY, name: 'bench-hourly-policy', budget: { ...BENCH_POLICY.budget, max_cost_per_hour_usd: 1_000_000 } };
+
+/**
  * Every call fails over: the first provider's 500 is not retried on it (one attempt per
  * provider) and the second answers. The breaker stays closed so each call pays the failed
  * attempt, the worst case; an open breaker would skip the dead provider instead.
@@ -42,7 +50,8 @@ const FAILOVER_POLICY = {
  * The proxy as it runs in production (production database pool, keep-alive upstream pool,
  * Redis limiter and breakers when `REDIS_URL` is set), seeded with one org, a budgeted and
  * rate-limited policy, an OpenAI key pointing at the fake provider, and an agent; plus a
- * second agent whose chain starts at a `groq` key on the failing fake.
+ * second agent whose chain starts at a `groq` key on the failing fake, and a third whose policy
+ * adds an hourly cap.
  */
 export async function startProxyStack(fakeUrl: string, failingUrl: string): Promise<ProxyStack> {
   const database = await openBenchDatabase();
@@ -69,10 +78,14 @@ export async function startProxyStack(fakeUrl: string, failingUrl: string): Prom
     provider_keys: { groq: failing.id, openai: key.id },
   });
 
+  const hourlyPolicy = await services.policies.create(ctx, HOURLY_POLICY);
+  const hourlyAgent = await services.agents.create(ctx, { name: 'bench-hourly-agent', policy_id: hourlyPolicy.id, provider_keys: { openai: key.id } });
+
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
     agentKey: agent.api_key,
     failoverAgentKey: failoverAgent.api_key,
+    hourlyAgentKey: hourlyAgent.api_key,
     description: `${database.label}, ${redis ? `Redis rate limiter and circuit breakers (${redisUrl})` : 'in-process rate limiter and circuit breakers'}`,
     async close() {
       await app.close();
