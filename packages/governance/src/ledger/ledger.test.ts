@@ -133,6 +133,27 @@ describe('reserveBudget', () => {
     expect((await headroomAt(3_660_000)).hourlyUsd).toBe('0.5000000000');
   });
 
+  it("never lets concurrent holds on the agent's runs together pass its hourly cap", async () => {
+    const ids = await seedRun(db);
+    // Eight runs of one agent: the cap spans them, so no run row serializes their holds.
+    const others = await db
+      .insert(runs)
+      .values(Array.from({ length: 7 }, () => ({ orgId: ids.orgId, agentId: ids.agentId, policyId: ids.policyId, creationMethod: 'explicit' as const })))
+      .returning({ id: runs.id });
+    const runIds = [ids.runId, ...others.map((r) => r.id)];
+    const hourly = { hardLimitUsd: null, hardLimitTokens: null, maxCostPerHourUsd: 1 };
+    await recordStep(db, step(ids, { costUsd: '0.25' }));
+    const results = await Promise.all(
+      runIds.map((runId) => reserveBudget(db, { ...ids, runId, limits: hourly, now, ttlMs: 60_000 }, (headroom) => (Number(headroom.hourlyUsd) >= 0.2 ? { amountUsd: '0.2', tokens: 1 } : null))),
+    );
+    // 0.25 spent leaves room for three holds of 0.2, whatever the interleaving.
+    expect(results.filter((r) => r.reserved)).toHaveLength(3);
+    const [held] = await db.execute(sql`SELECT coalesce(sum(amount_usd), 0)::text AS usd FROM budget_reservations WHERE agent_id = ${ids.agentId}::uuid`).then(
+      (r) => (r as unknown as { rows: { usd: string }[] }).rows,
+    );
+    expect(held!.usd).toBe('0.6000000000');
+  });
+
   it('keeps counting a hold that outlived its ttl until the sweep gives it back to the run', async () => {
     const ids = await seedRun(db);
     await reserveBudget(db, { ...ids, limits, now, ttlMs: 1_000 }, () => ({ amountUsd: '0.9', tokens: 5 }));

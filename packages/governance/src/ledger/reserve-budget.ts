@@ -68,10 +68,16 @@ const fitsUnderHardLimits = sql`
   (${param('hardLimitUsd')}::numeric IS NULL OR total_cost_usd + reserved_usd + ${param('amountUsd')}::numeric <= ${param('hardLimitUsd')}::numeric)
   AND (${param('hardLimitTokens')}::bigint IS NULL OR total_tokens + reserved_tokens + ${param('tokens')}::bigint <= ${param('hardLimitTokens')}::bigint)`;
 
+/**
+ * Locks the run row and, under an hourly cap, the agent (an advisory lock: the cap spans the
+ * agent's runs), in that order. Its measure predates the locks, so the hold measures again.
+ */
 const lockAndMeasure = preparedStatement<HeadroomRow>('rungate_reserve_lock', sql`
   WITH r AS (SELECT total_cost_usd, total_tokens, reserved_usd, reserved_tokens FROM runs WHERE id = ${param('runId')}::uuid FOR UPDATE),
   commit_mode AS (${asyncCommit})
-  SELECT ${headroomColumns} FROM r, commit_mode
+  SELECT ${headroomColumns},
+    (SELECT pg_advisory_xact_lock(hashtextextended(${param('agentId')}::text, 0)) WHERE ${param('maxCostPerHourUsd')}::numeric IS NOT NULL) AS agent_locked
+  FROM r, commit_mode
 `);
 
 const measure = preparedStatement<HeadroomRow>('rungate_reserve_measure', sql`
@@ -227,9 +233,6 @@ export async function reserveBudget(
   return db.transaction(async (tx) => {
     const [locked] = await lockAndMeasure(tx, where);
     if (!locked) return { reserved: false, headroom: { usd: null, tokens: null, hourlyUsd: null }, reason: 'run_not_found' };
-    if (limits.maxCostPerHourUsd != null) {
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${agentId}, 0))`);
-    }
     let headroom = toHeadroom(locked);
     let hold = plan(headroom);
     if (hold) {
