@@ -70,13 +70,22 @@ export async function openNotifyChannel(url: string, channel: string, handlers: 
   }
 
   await listen();
+  // Ending the connection under a publish in flight would fail it after its NOTIFY went out.
+  const publishing = new Set<Promise<unknown>>();
   return {
     publish: async (payload) => {
-      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      const sent = client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      publishing.add(sent);
+      try {
+        await sent;
+      } finally {
+        publishing.delete(sent);
+      }
     },
     close: async () => {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
+      await Promise.allSettled(publishing);
       await client.end().catch(() => undefined);
     },
   };
