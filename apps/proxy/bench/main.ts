@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { spawnServer } from './child.ts';
 import { parseFlags } from './flags.ts';
 import { type CpuMeter, type LoadTarget, runLoad } from './load.ts';
-import { differenceLine, errorDetails, header, resultLine, type Row } from './report.ts';
+import { differenceLine, errorDetails, header, resultLine, type Row, targetLines } from './report.ts';
 import { measureRoutingCost } from './routing-micro.ts';
 import { directTarget, type Mode, proxyTarget } from './scenarios.ts';
 
@@ -70,6 +70,8 @@ try {
       console.log(differenceLine(plain, failedOver, 'Δ failover−proxy'));
     }
   }
+  const targets = targetLines(rows);
+  if (targets.length > 0) console.log(`\ntargets (the issue's, for a 2-core machine with PostgreSQL and Redis):\n  ${targets.join('\n  ')}`);
   const routing = await measureRoutingCost();
   console.log(`\nrouting decisions in process (no I/O): plan ${routing.planUs.toFixed(2)} µs/call; a failover's decisions (plan, breaker checks, failure, next step, success) ${routing.failoverUs.toFixed(2)} µs/call`);
 

@@ -39,3 +39,28 @@ export function differenceLine(direct: Row, proxy: Row, label = 'Δ proxy−dire
 export function errorDetails(rows: Row[]): string[] {
   return rows.filter((row) => row.result.firstError).map((row) => `${row.scenario} ${row.connections}c ${row.target}: ${errorCount(row.result)} errors, first ${row.result.firstError}`);
 }
+
+/**
+ * The issue's targets for this 2-core machine against the rows measured: at least 3,000
+ * non-streaming calls/s at 16 connections, at most 1 ms of p50 added at 1 connection, at most
+ * 2 ms added to the streaming time to first byte. A target whose rows were not run is left out.
+ */
+export function targetLines(rows: Row[]): string[] {
+  const find = (scenario: string, connections: number, target: string) =>
+    rows.find((row) => row.scenario === scenario && row.connections === connections && row.target === target)?.result;
+  const verdict = (met: boolean) => (met ? 'met' : 'not met');
+  const lines: string[] = [];
+  const busy = find('non-streaming', 16, 'proxy');
+  if (busy) lines.push(`non-streaming calls/s at 16 connections >= 3000: ${busy.requestsPerS.toFixed(0)}, ${verdict(busy.requestsPerS >= 3000)}`);
+  const [direct, proxied] = [find('non-streaming', 1, 'direct'), find('non-streaming', 1, 'proxy')];
+  if (direct && proxied) {
+    const added = proxied.p50 - direct.p50;
+    lines.push(`p50 added at 1 connection <= 1 ms: ${signedMs(added)} ms, ${verdict(added <= 1)}`);
+  }
+  const [directStream, proxiedStream] = [find('streaming', 1, 'direct'), find('streaming', 1, 'proxy')];
+  if (directStream && proxiedStream) {
+    const added = proxiedStream.ttfbP50 - directStream.ttfbP50;
+    lines.push(`streaming time to first byte added at 1 connection <= 2 ms: ${signedMs(added)} ms, ${verdict(added <= 2)}`);
+  }
+  return lines;
+}
