@@ -1,5 +1,5 @@
 import { approvalRequests, type Database, queryRows, type Transaction } from '@rungate/db';
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { AppError } from '../common/errors.ts';
 import { sweepExpiredReservations } from '../ledger/reserve-budget.ts';
 import { completeRun } from '../runs/lifecycle.ts';
@@ -73,46 +73,41 @@ export async function dropStaleHolds(db: Database, now: Date): Promise<number | 
   return withTryLock(db, 'sweep:stale-holds', (tx) => sweepExpiredReservations(tx, now));
 }
 
+/** Rows a purge deletes per short transaction. */
+const PURGE_BATCH = SWEEP_BATCH * 5;
+
+/**
+ * Deletes up to `PURGE_BATCH` rows of `table` (identified by `key`) that match `where`; rows
+ * another instance holds are skipped, so a purge never waits on the proxy.
+ */
+async function purgeBatch(tx: Transaction, table: SQL, key: SQL, where: SQL): Promise<BatchResult> {
+  const [purged] = await queryRows<{ n: number }>(
+    tx,
+    sql`WITH gone AS (
+          DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)
+          RETURNING 1)
+        SELECT count(*)::int AS n FROM gone`,
+  );
+  const count = purged?.n ?? 0;
+  return { count, more: count === PURGE_BATCH };
+}
+
 /** How long a fanned-out event stays in the outbox; its deliveries keep their own payload copy. */
 export const DISPATCHED_EVENT_RETENTION_MS = 24 * 3_600_000;
 
-async function purgeDispatchedEventBatch(tx: Transaction, now: Date): Promise<BatchResult> {
-  const purged = await queryRows<{ id: string }>(
-    tx,
-    sql`DELETE FROM events WHERE id IN (
-          SELECT id FROM events
-          WHERE dispatched_at < ${new Date(now.getTime() - DISPATCHED_EVENT_RETENTION_MS)}::timestamptz
-          LIMIT ${SWEEP_BATCH * 5}
-          FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-  );
-  return { count: purged.length, more: purged.length === SWEEP_BATCH * 5 };
-}
-
 /** Deletes outbox events fanned out more than a day ago, so the outbox does not grow without end. */
 export async function purgeDispatchedEvents(db: Database, now: Date): Promise<number | null> {
-  return drainWithTryLock(db, 'sweep:outbox', (tx) => purgeDispatchedEventBatch(tx, now));
+  const before = new Date(now.getTime() - DISPATCHED_EVENT_RETENTION_MS);
+  return drainWithTryLock(db, 'sweep:outbox', (tx) => purgeBatch(tx, sql`events`, sql`id`, sql`dispatched_at < ${before}::timestamptz`));
 }
 
 /** How long an agent's spend per minute is kept: the hourly cap reads the last hour only. */
 export const SPEND_MINUTES_RETENTION_MS = 2 * 3_600_000;
 
-async function purgeSpendMinuteBatch(tx: Transaction, now: Date): Promise<BatchResult> {
-  const purged = await queryRows<{ minute: Date }>(
-    tx,
-    sql`DELETE FROM agent_spend_minutes WHERE (agent_id, minute) IN (
-          SELECT agent_id, minute FROM agent_spend_minutes
-          WHERE minute < ${new Date(now.getTime() - SPEND_MINUTES_RETENTION_MS)}::timestamptz
-          LIMIT ${SWEEP_BATCH * 5}
-          FOR UPDATE SKIP LOCKED)
-        RETURNING minute`,
-  );
-  return { count: purged.length, more: purged.length === SWEEP_BATCH * 5 };
-}
-
 /** Deletes agents' spend per minute older than two hours, which no hourly cap reads any more. */
 export async function purgeOldSpendMinutes(db: Database, now: Date): Promise<number | null> {
-  return drainWithTryLock(db, 'sweep:spend-minutes', (tx) => purgeSpendMinuteBatch(tx, now));
+  const before = new Date(now.getTime() - SPEND_MINUTES_RETENTION_MS);
+  return drainWithTryLock(db, 'sweep:spend-minutes', (tx) => purgeBatch(tx, sql`agent_spend_minutes`, sql`agent_id, minute`, sql`minute < ${before}::timestamptz`));
 }
 
 /** Fails paused webhooks' pending deliveries, batch by batch (rows another instance holds are skipped). */
