@@ -3,10 +3,10 @@ import { type Executor, queryRows, runs } from '@rungate/db';
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { AgentRow } from '../agents/presenter.ts';
 import { notFound } from '../common/errors.ts';
+import { HOUR_MS, hourlySpendSince } from '../ledger/hourly-spend.ts';
 import type { PolicyView } from '../policies/presenter.ts';
 import { subtractUsd, toUsd, usdUnits } from '../pricing/money.ts';
 import type { RunRow } from '../runs/lifecycle.ts';
-import { HOUR_MS, hourlySpendSince } from '../ledger/hourly-spend.ts';
 import { currentRun } from './ownership.ts';
 
 /**
