@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { spawnServer } from './child.ts';
 import { parseFlags } from './flags.ts';
 import { type CpuMeter, type LoadTarget, runLoad } from './load.ts';
-import { differenceLine, errorDetails, header, resultLine, type Row, targetLines } from './report.ts';
+import { differenceLine, errorDetails, findRow, header, resultLine, type Row, targetLines } from './report.ts';
 import { measureRoutingCost } from './routing-micro.ts';
 import { directTarget, type Mode, proxyTarget } from './scenarios.ts';
 
@@ -65,7 +65,7 @@ try {
   await measure('non-streaming', most, 'proxy, hourly cap', proxyTarget(proxyUrl, hourlyAgentKey, 'non-streaming'), proxy.cpuUs);
   for (const mode of ['non-streaming', 'streaming'] as Mode[]) {
     for (const connections of flags.connections) {
-      const plain = rows.find((row) => row.scenario === mode && row.connections === connections && row.target === 'proxy')!;
+      const plain = findRow(rows, mode, connections, 'proxy')!;
       const failedOver = await measure(mode, connections, 'proxy, failover', proxyTarget(proxyUrl, failoverAgentKey, mode), proxy.cpuUs);
       console.log(differenceLine(plain, failedOver, 'Δ failover−proxy'));
     }

@@ -40,14 +40,17 @@ export function errorDetails(rows: Row[]): string[] {
   return rows.filter((row) => row.result.firstError).map((row) => `${row.scenario} ${row.connections}c ${row.target}: ${errorCount(row.result)} errors, first ${row.result.firstError}`);
 }
 
+/** The row of `scenario` at `connections` through `target`, if it was run. */
+export const findRow = (rows: Row[], scenario: string, connections: number, target: string) =>
+  rows.find((row) => row.scenario === scenario && row.connections === connections && row.target === target);
+
 /**
  * The issue's targets for this 2-core machine against the rows measured: at least 3,000
  * non-streaming calls/s at 16 connections, at most 1 ms of p50 added at 1 connection, at most
  * 2 ms added to the streaming time to first byte. A target whose rows were not run is left out.
  */
 export function targetLines(rows: Row[]): string[] {
-  const find = (scenario: string, connections: number, target: string) =>
-    rows.find((row) => row.scenario === scenario && row.connections === connections && row.target === target)?.result;
+  const find = (scenario: string, connections: number, target: string) => findRow(rows, scenario, connections, target)?.result;
   const verdict = (met: boolean) => (met ? 'met' : 'not met');
   const lines: string[] = [];
   const busy = find('non-streaming', 16, 'proxy');
