@@ -3,9 +3,9 @@
  * a test (timings are not asserted): `npx tsx bench/routing.bench.ts` in packages/governance.
  */
 import type { AgentProviderKeys } from '@rungate/contracts';
-import { withDefaults } from '../src/policies/defaults.ts';
-import { createPriceBook } from '../src/pricing/price-book.ts';
-import { MemoryLatencyTracker, MemoryRoundRobinCounters, type PlanDeps, type PlanInput, planRoute } from '../src/routing/index.ts';
+import { withDefaults } from '../src/resources/policies/defaults.ts';
+import { createPriceBook } from '../src/calls/pricing/price-book.ts';
+import { MemoryLatencyTracker, MemoryRoundRobinCounters, type PlanDeps, type PlanInput, planRoute } from '../src/calls/routing/index.ts';
 
 const providerKeys: AgentProviderKeys = {
   openai: [

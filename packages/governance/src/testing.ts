@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StepRecord } from './ledger/record-step.ts';
+import type { StepRecord } from './calls/ledger/record-step.ts';
 
 /** A request as the receiver got it: the raw body, so signatures can be checked byte for byte. */
 export interface ReceivedRequest {

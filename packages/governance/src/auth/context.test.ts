@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { AppError } from '../common/errors.ts';
+import { AppError } from '../errors.ts';
 import { auditIdentity, effectiveScope, hasScope, requireScope } from './context.ts';
 
 it('orders scopes read < write < admin', () => {

@@ -1,4 +1,4 @@
-import { AppError } from '../common/errors.ts';
+import { AppError } from '../errors.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export type MemberRole = 'owner' | 'admin' | 'member' | 'viewer';

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { accounts, adminTokens, members, sessions } from '@rungate/db';
 import { and, eq, isNull } from 'drizzle-orm';
-import { sha256Hex } from '../common/crypto.ts';
-import { AppError } from '../common/errors.ts';
+import { sha256Hex } from '../secrets/crypto.ts';
+import { AppError } from '../errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { ADMIN_TOKEN_PREFIX } from '../admin-tokens/service.ts';
+import { ADMIN_TOKEN_PREFIX } from './token-prefixes.ts';
 import { type AuthContext, requireScope } from './context.ts';
 
 export interface DashboardCredentials {

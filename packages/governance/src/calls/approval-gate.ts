@@ -1,8 +1,8 @@
 import { approvalRequests, type Database } from '@rungate/db';
 import { and, eq, inArray } from 'drizzle-orm';
-import { recordEvent } from '../common/outbox.ts';
-import { toApprovalRequest } from '../approvals/presenter.ts';
-import { block, type Blocked } from '../rules/decision.ts';
+import { recordEvent } from '../events/outbox.ts';
+import { toApprovalRequest } from '../resources/approvals/presenter.ts';
+import { block, type Blocked } from './rules/decision.ts';
 
 export type ApprovalGate =
   | { state: 'approved' }

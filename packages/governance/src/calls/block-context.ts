@@ -1,6 +1,6 @@
-import type { AgentRow } from '../agents/presenter.ts';
-import type { PolicyView } from '../policies/presenter.ts';
-import type { RunState } from '../ledger/reserve-budget.ts';
+import type { AgentRow } from '../resources/agents/presenter.ts';
+import type { PolicyView } from '../resources/policies/presenter.ts';
+import type { RunState } from './ledger/reserve-budget.ts';
 
 /** What an agent needs to explain a block to itself: run, policy and limits (`GovernanceBlockResponse.context`). */
 export function blockContext(agent: AgentRow, policy: PolicyView, run: RunState | null) {

@@ -1,4 +1,4 @@
-import { invalid } from '../common/errors.ts';
+import { invalid } from '../errors.ts';
 
 /** Run controls a call may carry, as headers or top-level body fields (headers win). */
 export interface RunControls {

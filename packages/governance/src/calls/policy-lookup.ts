@@ -1,8 +1,8 @@
 import { policies } from '@rungate/db';
 import { and, eq, isNull } from 'drizzle-orm';
-import { TtlCache } from '../common/ttl-cache.ts';
+import { TtlCache } from '../config-cache/ttl-cache.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { type PolicyView, toPolicy } from '../policies/presenter.ts';
+import { type PolicyView, toPolicy } from '../resources/policies/presenter.ts';
 
 /** Live policies by id or name for the proxy, cached like agents (see TtlCache). */
 export function createPolicyLookup({ db, clock, configGeneration }: ServiceDeps) {

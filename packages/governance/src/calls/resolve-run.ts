@@ -1,10 +1,10 @@
 import { type Database, type Executor, runs } from '@rungate/db';
 import { and, desc, eq, type Placeholder, sql } from 'drizzle-orm';
-import { recordEvent } from '../common/outbox.ts';
-import type { PolicyView } from '../policies/presenter.ts';
-import { completeAllRuns, completeRun, isForceStopCooldownActive, type RunRow } from '../runs/lifecycle.ts';
-import { toRun } from '../runs/presenter.ts';
-import { block, type Blocked } from '../rules/decision.ts';
+import { recordEvent } from '../events/outbox.ts';
+import type { PolicyView } from '../resources/policies/presenter.ts';
+import { completeAllRuns, completeRun, isForceStopCooldownActive, type RunRow } from '../resources/runs/lifecycle.ts';
+import { toRun } from '../resources/runs/presenter.ts';
+import { block, type Blocked } from './rules/decision.ts';
 import type { RunControls } from './controls.ts';
 
 export type RunResolution =

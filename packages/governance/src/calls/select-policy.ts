@@ -1,4 +1,4 @@
-import type { PolicyView } from '../policies/presenter.ts';
+import type { PolicyView } from '../resources/policies/presenter.ts';
 
 export interface PolicySelection {
   policy: PolicyView;

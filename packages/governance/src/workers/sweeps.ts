@@ -1,9 +1,9 @@
 import { approvalRequests, type Database, queryRows, type Transaction } from '@rungate/db';
 import { and, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
-import { AppError } from '../common/errors.ts';
-import { sweepExpiredReservations } from '../ledger/reserve-budget.ts';
-import { completeRun } from '../runs/lifecycle.ts';
-import { failPausedWebhookDeliveries, PAUSED_DELIVERY_BATCH } from '../webhooks/paused-sweep.ts';
+import { AppError } from '../errors.ts';
+import { sweepExpiredReservations } from '../calls/ledger/reserve-budget.ts';
+import { completeRun } from '../resources/runs/lifecycle.ts';
+import { failPausedWebhookDeliveries, PAUSED_DELIVERY_BATCH } from './webhook-engine/paused-sweep.ts';
 import { type BatchResult, drainWithTryLock, startPeriodic, withTryLock } from './exclusive.ts';
 
 /** Rows per short transaction; a sweep repeats batches until none is full. */

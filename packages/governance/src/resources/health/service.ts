@@ -1,0 +1,31 @@
+import type { HealthResponse } from '@rungate/contracts';
+import { agents, runs } from '@rungate/db';
+import { count, eq } from 'drizzle-orm';
+import type { ServiceDeps } from '../../deps.ts';
+
+export const RUNGATE_VERSION = '0.1.0';
+
+export function createHealthService({ db, clock }: ServiceDeps) {
+  const startedAt = clock.now().getTime();
+  return {
+    /** Never throws: a database that does not answer shows as `storage: error`. */
+    async check(): Promise<HealthResponse> {
+      const base = {
+        status: 'healthy' as const,
+        version: RUNGATE_VERSION,
+        uptime_seconds: Math.floor((clock.now().getTime() - startedAt) / 1000),
+      };
+      try {
+        const [[agentCount], [runCount]] = await Promise.all([
+          db.select({ n: count() }).from(agents),
+          db.select({ n: count() }).from(runs).where(eq(runs.status, 'running')),
+        ]);
+        return { ...base, storage: 'connected', agents_count: agentCount?.n ?? 0, active_runs: runCount?.n ?? 0 };
+      } catch {
+        return { ...base, storage: 'error', agents_count: 0, active_runs: 0 };
+      }
+    },
+  };
+}
+
+export type HealthService = ReturnType<typeof createHealthService>;
