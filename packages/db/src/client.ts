@@ -37,7 +37,18 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for the `pg` driver. */
   maxConnections?: number;
+  /**
+   * Told of errors on idle `pg` connections (the server restarted or went away). Without a
+   * listener such an error would end the process; the pool replaces the connection by itself.
+   */
+  onError?: (error: Error) => void;
 }
+
+/**
+ * How long a `pg` connection attempt (or a wait for a free one) may take: an unreachable
+ * server fails calls fast instead of holding them (docs/decisions.md, outages).
+ */
+export const CONNECT_TIMEOUT_MS = 1_000;
 
 const drizzleConfig = { schema, casing: 'snake_case' } as const;
 
@@ -48,7 +59,13 @@ export function isPostgresUrl(url: string | undefined): url is string {
 /** Opens the database selected by the options and applies pending migrations. */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   if (isPostgresUrl(options.url)) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
+    pool.on('error', options.onError ?? (() => undefined));
     try {
       await migratePostgres(pool);
     } catch (error) {

@@ -12,6 +12,8 @@ import { isPostgresUrl, migratePostgres, wrapPglite, wrapPool, type Database, ty
 import { migrationsFolder, migrationsHash } from './migrations.ts';
 import * as schema from './schema/index.ts';
 
+export { type CuttableProxy, startCuttableProxy } from './cuttable-proxy.ts';
+
 export interface TestDatabase {
   db: Database;
   driver: Driver;
