@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
-// Flags from STACK.md §5.7: headless in a container, no network chatter beyond the test server.
+// Headless Chromium that runs as root in a container (no sandbox, no GPU) and talks only to the
+// test server: no QUIC, first-run setup, background networking, component updates or sync.
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -1,11 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allOperations, buildOpenApiDocument, type OpenApiDocument } from '../src/index.ts';
 
 type Json = { [key: string]: unknown };
 
+/** The project's own document, as served at `GET /api/openapi.json`; `npm run openapi` rewrites it. */
+const committedUrl = new URL('../openapi.json', import.meta.url);
+const committedText = readFileSync(committedUrl, 'utf8');
+const committed = JSON.parse(committedText) as OpenApiDocument;
+
+/** The reference spec, beside the repository where CI has it; the comparisons with it need it. */
 const specUrl = new URL('../../../../shared/spec/openapi.json', import.meta.url);
-const spec = JSON.parse(readFileSync(specUrl, 'utf8')) as {
+const hasSpec = existsSync(specUrl);
+if (!hasSpec) {
+  console.warn(
+    `Skipping the comparison with the reference spec: ${fileURLToPath(specUrl)} does not exist ` +
+      '(CI provides it). The committed packages/contracts/openapi.json is still checked against the code.',
+  );
+}
+const spec = (hasSpec ? JSON.parse(readFileSync(specUrl, 'utf8')) : { paths: {}, components: { schemas: {} } }) as {
   paths: Record<string, Record<string, Json>>;
   components: { schemas: Record<string, Json> };
 };
@@ -127,7 +141,72 @@ function compare(specSchema: Json, generatedSchema: Json, resolveGenerated: (s: 
   return problems;
 }
 
-describe('generated OpenAPI document', () => {
+describe('committed OpenAPI document (packages/contracts/openapi.json)', () => {
+  const doc = committed;
+  const resolveGenerated = resolver(doc);
+  const generatedOperation = (path: string, method: string): Json | undefined =>
+    doc.paths[path]?.[method] as Json | undefined;
+
+  it('is the document the code builds', () => {
+    const stale = 'packages/contracts/openapi.json is out of date: run `npm run openapi -w @rungate/contracts` and commit it';
+    const built = buildOpenApiDocument();
+    expect(committed, stale).toEqual(built);
+    expect(committedText, stale).toBe(`${JSON.stringify(built, null, 2)}\n`);
+  });
+
+  it('has the document header and security schemes', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: 'Rungate API', version: '0.1.0', license: { name: 'MIT' } });
+    expect(doc.components.securitySchemes.DashboardAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.AgentApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('has every operation of the contracts once, and nothing else', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+    const declared = allOperations.map((op) => `${op.method} ${op.path}`);
+    expect(new Set(declared).size).toBe(declared.length);
+    expect(documented.toSorted()).toEqual(declared.toSorted());
+  });
+
+  it('refers only to component schemas it defines', () => {
+    const refs = [...committedText.matchAll(/"\$ref": "([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    const dangling = [...new Set(refs)].filter((ref) => !(ref.startsWith('#/components/schemas/') && ref.slice('#/components/schemas/'.length) in doc.components.schemas));
+    expect(dangling).toEqual([]);
+  });
+
+  it('the comparison reports missing properties and narrower types', () => {
+    const specSchema = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        ended_at: { type: ['string', 'null'] },
+        tokens: { type: 'object', properties: { input: { type: 'integer' } } },
+      },
+    };
+    const generated = {
+      type: 'object',
+      properties: {
+        ended_at: { type: 'string' },
+        tokens: { type: 'object', properties: {} },
+      },
+    };
+    expect(compare(specSchema, generated, resolveGenerated, 'X')).toEqual([
+      'X.id: missing',
+      'X.ended_at: spec type null not accepted (have string)',
+      'X.tokens.input: missing',
+    ]);
+    const nullableAnyOf = { type: 'object', properties: { ended_at: { anyOf: [{ type: 'string' }, { type: 'null' }] } } };
+    expect(compare({ type: 'object', properties: { ended_at: { type: ['string', 'null'] } } }, nullableAnyOf, resolveGenerated, 'Y')).toEqual([]);
+  });
+
+  it('serves the markdown guide as text/markdown', () => {
+    const guide = generatedOperation('/docs/guides/{name}', 'get');
+    expect(Object.keys((guide?.responses as Record<string, Json>)['200']?.content as Json)).toEqual(['text/markdown']);
+  });
+});
+
+describe.skipIf(!hasSpec)('generated OpenAPI document against the reference spec (../shared/spec/openapi.json)', () => {
   let doc: OpenApiDocument;
   let resolveGenerated: (schema: unknown) => Json;
   const generatedOperation = (path: string, method: string): Json | undefined =>
@@ -136,13 +215,6 @@ describe('generated OpenAPI document', () => {
   beforeAll(() => {
     doc = buildOpenApiDocument();
     resolveGenerated = resolver(doc);
-  });
-
-  it('has the document header and security schemes', () => {
-    expect(doc.openapi).toBe('3.1.0');
-    expect(doc.info).toMatchObject({ title: 'Rungate API', version: '0.1.0', license: { name: 'MIT' } });
-    expect(doc.components.securitySchemes.DashboardAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.components.securitySchemes.AgentApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
   it('(a) has every path and method of the spec, and nothing else', () => {
@@ -238,35 +310,5 @@ describe('generated OpenAPI document', () => {
       }
     }
     expect(problems).toEqual([]);
-  });
-
-  it('the comparison reports missing properties and narrower types', () => {
-    const specSchema = {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        ended_at: { type: ['string', 'null'] },
-        tokens: { type: 'object', properties: { input: { type: 'integer' } } },
-      },
-    };
-    const generated = {
-      type: 'object',
-      properties: {
-        ended_at: { type: 'string' },
-        tokens: { type: 'object', properties: {} },
-      },
-    };
-    expect(compare(specSchema, generated, resolveGenerated, 'X')).toEqual([
-      'X.id: missing',
-      'X.ended_at: spec type null not accepted (have string)',
-      'X.tokens.input: missing',
-    ]);
-    const nullableAnyOf = { type: 'object', properties: { ended_at: { anyOf: [{ type: 'string' }, { type: 'null' }] } } };
-    expect(compare({ type: 'object', properties: { ended_at: { type: ['string', 'null'] } } }, nullableAnyOf, resolveGenerated, 'Y')).toEqual([]);
-  });
-
-  it('serves the markdown guide as text/markdown', () => {
-    const guide = generatedOperation('/docs/guides/{name}', 'get');
-    expect(Object.keys((guide?.responses as Record<string, Json>)['200']?.content as Json)).toEqual(['text/markdown']);
   });
 });

@@ -1,6 +1,6 @@
 import type { AdmittedCall, Settlement } from '@rungate/governance';
 
-/** Headers every admitted call gets, streaming or not (DECISIONS.md: known before the first byte). */
+/** Headers every admitted call gets, streaming or not (docs/decisions.md: known before the first byte). */
 export function callHeaders(call: AdmittedCall): Record<string, string> {
   const headers: Record<string, string> = {
     'x-rungate-run-id': call.run.id,

@@ -10,7 +10,7 @@ export type ApprovalGate =
   | { state: 'awaiting'; requests: { id: string; tool: string }[] };
 
 /**
- * DECISIONS.md: one request per tool needing approval per run; an approved tool stays allowed
+ * docs/decisions.md: one request per tool needing approval per run; an approved tool stays allowed
  * for the rest of the run, a rejected one is blocked, and an expired one lets the next call
  * open a new request. Pending requests are reused, so retries do not pile up requests.
  */

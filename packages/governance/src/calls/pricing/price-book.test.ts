@@ -28,7 +28,7 @@ const rates = (price: ReturnType<ReturnType<typeof createPriceBook>['priceFor']>
 describe('library prices', () => {
   const book = createPriceBook();
 
-  it('prices the common models (DECISIONS: non-zero)', () => {
+  it('prices the common models (docs/decisions.md: non-zero)', () => {
     const common = [
       ['openai', 'gpt-4o'],
       ['openai', 'gpt-4o-mini'],

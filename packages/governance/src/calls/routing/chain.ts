@@ -4,7 +4,7 @@ import { globMatch } from '../rules/glob.ts';
 
 export type WireFormat = 'openai' | 'anthropic';
 
-/** Wire format by provider identifier (DECISIONS.md): `anthropic` speaks Messages, the rest OpenAI. */
+/** Wire format by provider identifier (docs/decisions.md): `anthropic` speaks Messages, the rest OpenAI. */
 export function wireFormatOf(provider: string): WireFormat {
   return provider === 'anthropic' ? 'anthropic' : 'openai';
 }

@@ -69,7 +69,7 @@ export function firstStep(plan: PlanShape): { providerIndex: number; keyId: stri
 
 /**
  * What to do after the last entry of `history` failed. `max_retries` is the total number of
- * attempts on one provider (DECISIONS.md; 0 still allows the first); skipped open-circuit keys
+ * attempts on one provider (docs/decisions.md; 0 still allows the first); skipped open-circuit keys
  * do not count. Inside a provider an untried key goes first, at once (another key may not
  * share the failure). Then a 429 under `failover_first` moves to the next provider before
  * waiting; anything else (and a 429 under `backoff_first`) waits and reuses a key of the same

@@ -29,7 +29,7 @@ export function bindingShapeErrors(bindings: AgentProviderKeys): FieldErrors {
 
 /**
  * Every bound key must be a live key of this org for the provider it is bound under: the map
- * key is the provider identifier routing chains name (DECISIONS.md), so a mismatch would route
+ * key is the provider identifier routing chains name (docs/decisions.md), so a mismatch would route
  * one provider's traffic with another provider's credential.
  */
 export async function checkProviderBindings(executor: Executor, orgId: string, bindings: AgentProviderKeys): Promise<FieldErrors> {

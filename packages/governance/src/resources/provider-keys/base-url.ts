@@ -1,7 +1,7 @@
 import { invalid } from '../../errors.ts';
 
 /**
- * Normalises a key's `base_url` to what the provider's official SDK takes (DECISIONS.md):
+ * Normalises a key's `base_url` to what the provider's official SDK takes (docs/decisions.md):
  * OpenAI-compatible URLs include their version segment, Anthropic's does not, because the
  * proxy appends `/v1/messages` for Anthropic and `/chat/completions` for everyone else.
  * Trailing slashes are dropped so the appended path never doubles one.
