@@ -231,7 +231,8 @@ export function buildOpenApiDocument(operationList: readonly Operation[] = allOp
       };
     }
     const security = securityByAuth[operation.auth];
-    const pathItem = (paths[operation.path] ??= {});
+    const pathItem = paths[operation.path] ?? {};
+    paths[operation.path] = pathItem;
     pathItem[operation.method.toLowerCase()] = {
       operationId: operation.operationId,
       summary: operation.summary,

@@ -202,7 +202,7 @@ describe('committed OpenAPI document (packages/contracts/openapi.json)', () => {
 
   it('serves the markdown guide as text/markdown', () => {
     const guide = generatedOperation('/docs/guides/{name}', 'get');
-    expect(Object.keys((guide?.responses as Record<string, Json>)['200']?.content as Json)).toEqual(['text/markdown']);
+    expect(Object.keys((guide!.responses as Record<string, Json>)['200']!.content as Json)).toEqual(['text/markdown']);
   });
 });
 

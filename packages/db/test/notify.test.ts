@@ -11,7 +11,10 @@ it.runIf(url)('closing a channel lets a publish in flight finish: its NOTIFY wen
   const failures: unknown[] = [];
   for (let i = 0; i < 20; i++) {
     let heard = false;
-    const listener = await openNotifyChannel(url!, 'rungate_notify_test', { ...quiet, onMessage: () => void (heard = true) });
+    const listener = await openNotifyChannel(url!, 'rungate_notify_test', { ...quiet, onMessage: () => {
+        heard = true;
+      },
+    });
     const publisher = await openNotifyChannel(url!, 'rungate_notify_test', { ...quiet, onMessage: () => undefined });
     const sent = publisher.publish('hello').catch((error: unknown) => void failures.push(error));
     while (!heard) await tick();

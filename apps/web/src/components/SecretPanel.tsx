@@ -21,7 +21,7 @@ export function SecretPanel({ title, secret, note, onDismiss }: SecretPanelProps
   }
 
   return (
-    <section className="secret-panel" role="region" aria-label={title}>
+    <section className="secret-panel" aria-label={title}>
       <div className="secret-panel-head">
         <h2>{title}</h2>
         <button type="button" className="button-ghost" onClick={onDismiss}>
@@ -31,9 +31,9 @@ export function SecretPanel({ title, secret, note, onDismiss }: SecretPanelProps
       <p>Copy this key now. It is shown only once and cannot be retrieved later.</p>
       {note && <p className="muted">{note}</p>}
       <div className="secret-row">
-        <code className="secret" aria-label="API key">
+        <output className="secret" aria-label="API key">
           {secret}
-        </code>
+        </output>
         <button type="button" onClick={copy}>
           Copy
         </button>
