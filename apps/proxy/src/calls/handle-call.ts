@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { AdmittedCall, AttemptRecord, CallOutcome, Services } from '@rungate/governance';
+import type { AdmittedCall, AttemptRecord, CallOutcome, FailoverAttempt, Services } from '@rungate/governance';
 import { firstStep, nextStep, parseRunControls } from '@rungate/governance';
-import type { FailoverAttempt } from '@rungate/db/schema';
+import { providerErrorBody } from '@rungate/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { providerErrorBody } from '../http/error-bodies.ts';
 import { splitControlFields } from '../providers/control-fields.ts';
 import { UpstreamError } from '../providers/errors.ts';
 import { adapterFor } from '../providers/registry.ts';
