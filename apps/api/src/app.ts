@@ -1,9 +1,9 @@
 import type { Services } from '@rungate/governance';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { buildBaseApp } from '@rungate/http';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { trackConfigChanges } from './plugins/config-changes.ts';
 import { dashboardAuth } from './plugins/dashboard-auth.ts';
-import { registerErrorHandler, registerProxy } from '@rungate/proxy';
+import { registerProxy } from '@rungate/proxy';
 import type { Dispatcher } from 'undici';
 import { registerGraphql } from './graphql/plugin.ts';
 import { registerRestRoutes } from './routes/index.ts';
@@ -24,17 +24,7 @@ export type ApiApp = FastifyInstance;
 
 /** Builds the whole single-node HTTP surface without listening, so tests can `inject`. */
 export async function buildApp(options: AppOptions): Promise<ApiApp> {
-  const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
-    routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
-    return503OnClosing: true,
-    // Shutdown must not wait on keep-alive or request-less client sockets.
-    forceCloseConnections: true,
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  const app = buildBaseApp({ logger: options.logger, bodyLimit: options.bodyLimit, maxParamLength: 5000 });
   await app.register(dashboardAuth, { services: options.services });
   trackConfigChanges(app, options.services);
   await registerRestRoutes(app, options.services);

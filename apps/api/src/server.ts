@@ -1,6 +1,6 @@
 import { createDatabase } from '@rungate/db';
 import { broadcastConfigChanges, createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startAlertEvaluator, startSweeper, startWebhookEngine } from '@rungate/governance';
-import { closeOnSignals } from '@rungate/proxy';
+import { closeOnSignals } from '@rungate/http';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDatabase, type Database, type DatabaseHandle } from '@rungate/db';
-import { createTestDatabase } from '@rungate/db/testing';
+import { createDatabase, type Database, type DatabaseHandle } from '@rungate/governance';
+import { createTestDatabase } from '@rungate/governance/testing';
 
 export interface BenchDatabase {
   handle: DatabaseHandle;

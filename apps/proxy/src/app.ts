@@ -1,6 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { type BaseAppOptions, buildBaseApp } from '@rungate/http';
+import type { FastifyInstance } from 'fastify';
 import type { ProxyOptions } from './options.ts';
 import { agentAuth } from './plugins/agent-auth.ts';
 import { agentApiRoutes } from './routes/agent-api.ts';
@@ -14,18 +13,8 @@ export async function registerProxy(app: FastifyInstance, options: ProxyOptions)
 }
 
 /** The proxy on its own (scale-out: many proxy processes, one api). */
-export async function buildProxyApp(options: ProxyOptions & { logger?: FastifyServerOptions['logger']; bodyLimit?: number }): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true,
-    // Shutdown must not wait on keep-alive or request-less client sockets.
-    forceCloseConnections: true,
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+export async function buildProxyApp(options: ProxyOptions & Pick<BaseAppOptions, 'logger' | 'bodyLimit'>): Promise<FastifyInstance> {
+  const app = buildBaseApp({ logger: options.logger, bodyLimit: options.bodyLimit });
   await registerProxy(app, options);
   return app;
 }

@@ -1,9 +1,8 @@
-import { createDatabase } from '@rungate/db';
-import { broadcastConfigChanges, createServices, decodeKey, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
+import { broadcastConfigChanges, createDatabase, createServices, decodeKey, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
+import { closeOnSignals } from '@rungate/http';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { buildProxyApp } from './app.ts';
-import { closeOnSignals } from './shutdown.ts';
 import { loadProxyEnv } from './env.ts';
 
 const env = loadProxyEnv();

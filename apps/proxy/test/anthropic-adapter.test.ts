@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicAdapter } from '../src/index.ts';
+import { anthropicAdapter } from '../src/providers/anthropic/index.ts';
 
 const adapter = anthropicAdapter;
 

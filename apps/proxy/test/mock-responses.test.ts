@@ -1,7 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicAdapter, DRY_RUN_TEXT, openAIAdapter } from '../src/index.ts';
+import { anthropicAdapter } from '../src/providers/anthropic/index.ts';
+import { DRY_RUN_TEXT } from '../src/providers/dry-run.ts';
+import { openAIAdapter } from '../src/providers/openai/index.ts';
 import { runChunked } from './support/chunking.ts';
 import { sdkClients } from './support/clients.ts';
 import { type FakeProvider, startFakeProvider } from './support/fake-provider.ts';

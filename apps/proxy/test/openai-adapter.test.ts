@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAIAdapter } from '../src/index.ts';
+import { openAIAdapter } from '../src/providers/openai/index.ts';
 
 const adapter = openAIAdapter;
 

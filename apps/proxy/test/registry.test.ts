@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adapterFor, providerSpec, UpstreamError, upstreamTarget } from '../src/index.ts';
+import { UpstreamError } from '../src/providers/errors.ts';
+import { adapterFor, providerSpec, upstreamTarget } from '../src/providers/registry.ts';
 
 describe('provider registry', () => {
   it('knows the wire format and public base URL of each provider', () => {

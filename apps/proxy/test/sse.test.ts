@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseEventParser, SseLineSplitter } from '../src/index.ts';
+import { SseEventParser, SseLineSplitter } from '../src/providers/sse.ts';
 
 function lines(chunks: string[]): { text: string; raw: string }[] {
   const splitter = new SseLineSplitter();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANTHROPIC_MAX_TOKENS, translatorFor } from '../src/index.ts';
+import { DEFAULT_ANTHROPIC_MAX_TOKENS, translatorFor } from '../src/providers/translate/index.ts';
 
 const toAnthropic = translatorFor('openai', 'anthropic');
 const toOpenAI = translatorFor('anthropic', 'openai');

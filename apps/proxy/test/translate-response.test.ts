@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicAdapter, openAIAdapter, translatorFor } from '../src/index.ts';
+import { anthropicAdapter } from '../src/providers/anthropic/index.ts';
+import { openAIAdapter } from '../src/providers/openai/index.ts';
+import { translatorFor } from '../src/providers/translate/index.ts';
 
 const toOpenAI = translatorFor('openai', 'anthropic', { now: () => 1_700_000_000 });
 const toAnthropic = translatorFor('anthropic', 'openai');

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adapterFor, type JsonObject, type StreamReport, translatorFor, type WireFormat } from '../src/index.ts';
+import { adapterFor } from '../src/providers/registry.ts';
+import { translatorFor } from '../src/providers/translate/index.ts';
+import type { JsonObject, StreamReport, WireFormat } from '../src/providers/types.ts';
 import { type FakeProvider, startFakeProvider } from './support/fake-provider.ts';
 
 /**

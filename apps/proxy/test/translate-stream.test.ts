@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translatorFor, type StreamTransformer } from '../src/index.ts';
+import { translatorFor } from '../src/providers/translate/index.ts';
+import type { StreamTransformer } from '../src/providers/types.ts';
 import { everySplit, runChunked, timeless } from './support/chunking.ts';
 import { rawResponse } from './support/clients.ts';
 import { type FakeBehavior, type FakeProvider, startFakeProvider } from './support/fake-provider.ts';

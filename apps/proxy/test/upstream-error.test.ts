@@ -1,6 +1,6 @@
 import { errors, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ERROR_BODY_CHARS, parseRetryAfter, UpstreamError } from '../src/index.ts';
+import { MAX_ERROR_BODY_CHARS, parseRetryAfter, UpstreamError } from '../src/providers/errors.ts';
 import { type FakeProvider, startFakeProvider } from './support/fake-provider.ts';
 
 let fake: FakeProvider;

@@ -2,6 +2,9 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StepRecord } from './calls/ledger/record-step.ts';
 
+/** A fresh, migrated, private database (PostgreSQL with `DATABASE_URL`, else PGlite in memory). */
+export { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
+
 /** A request as the receiver got it: the raw body, so signatures can be checked byte for byte. */
 export interface ReceivedRequest {
   method: string;

@@ -1,7 +1,8 @@
 import { agentOperations as ops } from '@rungate/contracts';
 import type { Services } from '@rungate/governance';
+import { WithStatus } from '@rungate/http';
 import type { FastifyInstance } from 'fastify';
-import { addRoute, WithStatus } from './route.ts';
+import { addRoute } from './route.ts';
 
 export function agentRoutes(app: FastifyInstance, { agents }: Services): void {
   addRoute(app, ops.create, async ({ auth, body }) => ({ data: await agents.create(auth, body) }));

@@ -1,7 +1,8 @@
 import { policyOperations as ops } from '@rungate/contracts';
 import type { Services } from '@rungate/governance';
+import { WithStatus } from '@rungate/http';
 import type { FastifyInstance } from 'fastify';
-import { addRoute, WithStatus } from './route.ts';
+import { addRoute } from './route.ts';
 
 export function policyRoutes(app: FastifyInstance, { policies }: Services): void {
   addRoute(app, ops.create, async ({ auth, body }) => ({ data: await policies.create(auth, body) }));

@@ -1,7 +1,8 @@
 import { providerKeyOperations as ops } from '@rungate/contracts';
 import type { Services } from '@rungate/governance';
+import { WithStatus } from '@rungate/http';
 import type { FastifyInstance } from 'fastify';
-import { addRoute, WithStatus } from './route.ts';
+import { addRoute } from './route.ts';
 
 export function providerKeyRoutes(app: FastifyInstance, { providerKeys }: Services): void {
   addRoute(app, ops.create, async ({ auth, body }) => ({ data: await providerKeys.create(auth, body) }));

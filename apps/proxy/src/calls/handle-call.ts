@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { AdmittedCall, AttemptRecord, CallOutcome, Services } from '@rungate/governance';
+import type { AdmittedCall, AttemptRecord, CallOutcome, FailoverAttempt, Services } from '@rungate/governance';
 import { firstStep, nextStep, parseRunControls } from '@rungate/governance';
-import type { FailoverAttempt } from '@rungate/db/schema';
+import { providerErrorBody } from '@rungate/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { providerErrorBody } from '../http/error-bodies.ts';
 import { splitControlFields } from '../providers/control-fields.ts';
 import { UpstreamError } from '../providers/errors.ts';
 import { adapterFor } from '../providers/registry.ts';
@@ -56,11 +55,18 @@ export async function handleCall(format: WireFormat, request: FastifyRequest, re
   if (admission.kind !== 'admitted') return sendRefusal(reply, admission);
   const call = admission.call;
   reply.headers(callHeaders(call));
-  if (call.dryRun) return answerDryRun(adapter, call, info.stream, rest, reply, ctx, started);
-  return route(call, format, rest, request, reply, ctx, started);
+  if (call.dryRun) return answerDryRun({ adapter, call, stream: info.stream, body: rest, reply, ctx, started });
+  return route({ call, format, body: rest, request, reply, ctx, started });
 }
 
-async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, request: FastifyRequest, reply: FastifyReply, ctx: CallContext, started: number): Promise<FastifyReply> {
+/** What every answer of one admitted call needs: the call, the reply to send it on, the proxy's collaborators. */
+interface Answering {
+  call: AdmittedCall;
+  reply: FastifyReply;
+  ctx: CallContext;
+}
+
+async function route({ call, format, body, request, reply, ctx, started }: Answering & { format: WireFormat; body: JsonObject; request: FastifyRequest; started: number }): Promise<FastifyReply> {
   const { plan } = call;
   const { breakers, latency } = ctx.services.routing;
   const routing = call.policy.routing;
@@ -85,7 +91,7 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
 
   async function attemptInOrder(): Promise<FastifyReply> {
     for (let step = firstStep(plan); step; ) {
-      if (client.gone) return answerClientGone(call, attempted, lastKeyId, null, reply, ctx);
+      if (client.gone) return answerClientGone({ call, attempted, keyId: lastKeyId, cancelled: null, reply, ctx });
       const attempt = plan.attempts[step.providerIndex]!;
       const key = call.keysById.get(step.keyId)!;
       const nowMs = ctx.services.deps.clock.now().getTime();
@@ -133,9 +139,9 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
             }
           }
           latency.record(attempt.provider, key.id, result.upstreamMs, ctx.services.deps.clock.now().getTime());
-          return answerComplete(call, result, settlement, reply, ctx, started);
+          return answerComplete({ call, result, attempt: settlement, reply, ctx, started });
         }
-        if (client.gone) return answerClientGone(call, attempted, key.id, served, reply, ctx);
+        if (client.gone) return answerClientGone({ call, attempted, keyId: key.id, cancelled: served, reply, ctx });
         const failure = lastError!;
         // The caller's own mistake says nothing about the key's health: it never opens a circuit.
         const callersMistake = failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body !== null;
@@ -143,7 +149,7 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
         history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: failure.kind === 'unknown' || failure.kind === 'client_disconnect' ? 'network_error' : failure.kind, status: failure.kind === 'http_error' ? failure.status : null, retryAfterMs: failure.retryAfterMs } });
         attempted.push({ provider: attempt.provider, provider_key_id: key.id, status: failure.status, error: failure.message.slice(0, 500), kind: failure.kind });
         if (callersMistake) {
-          return passThroughClientError(call, failure, key.id, served, attempted.length - 1, format, attempt.format, reply, ctx);
+          return passThroughClientError({ call, error: failure, keyId: key.id, served, failedAttempts: attempted.length - 1, clientFormat: format, providerFormat: attempt.format, reply, ctx });
         }
       }
       const next = nextStep(plan, routing, history);
@@ -151,8 +157,8 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
       if (next.delayMs > 0) await sleep(next.delayMs);
       step = next;
     }
-    if (client.gone) return answerClientGone(call, attempted, lastKeyId, null, reply, ctx);
-    return answerAllFailed(call, attempted, lastError, lastKeyId, reply, ctx);
+    if (client.gone) return answerClientGone({ call, attempted, keyId: lastKeyId, cancelled: null, reply, ctx });
+    return answerAllFailed({ call, attempted, lastError, lastKeyId, reply, ctx });
   }
 }
 
@@ -160,14 +166,14 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
  * The client left before any byte of an answer: the step says so (against the attempt it
  * cancelled, else the last one tried), nothing is sent.
  */
-async function answerClientGone(
-  call: AdmittedCall,
-  attempted: FailoverAttempt[],
-  keyId: string | null,
-  cancelled: { provider: string; model: string } | null,
-  reply: FastifyReply,
-  ctx: CallContext,
-): Promise<FastifyReply> {
+async function answerClientGone({
+  call,
+  attempted,
+  keyId,
+  cancelled,
+  reply,
+  ctx,
+}: Answering & { attempted: FailoverAttempt[]; keyId: string | null; cancelled: { provider: string; model: string } | null }): Promise<FastifyReply> {
   const message = 'The client disconnected before an answer started';
   const last = attempted.at(-1);
   const served = cancelled ?? (last ? { provider: last.provider, model: call.model } : null);
@@ -189,14 +195,18 @@ async function answerClientGone(
   return reply;
 }
 
-async function answerComplete(
-  call: AdmittedCall,
-  result: Extract<AttemptResult, { kind: 'complete' }>,
-  attempt: Pick<CallOutcome, 'providerKeyId' | 'attempt' | 'failedAttempts'>,
-  reply: FastifyReply,
-  ctx: CallContext,
-  started: number,
-): Promise<FastifyReply> {
+async function answerComplete({
+  call,
+  result,
+  attempt,
+  reply,
+  ctx,
+  started,
+}: Answering & {
+  result: Extract<AttemptResult, { kind: 'complete' }>;
+  attempt: Pick<CallOutcome, 'providerKeyId' | 'attempt' | 'failedAttempts'>;
+  started: number;
+}): Promise<FastifyReply> {
   const providerAdapter = adapterFor(result.translator.providerFormat);
   const summary = providerAdapter.summarizeResponse(result.parsed);
   const settlement = await ctx.services.calls.settle(call, {
@@ -215,24 +225,38 @@ async function answerComplete(
     .send(answer);
 }
 
-async function passThroughClientError(
-  call: AdmittedCall,
-  error: UpstreamError,
-  keyId: string,
-  served: { provider: string; model: string },
-  failedAttempts: number,
-  clientFormat: WireFormat,
-  providerFormat: WireFormat,
-  reply: FastifyReply,
-  ctx: CallContext,
-): Promise<FastifyReply> {
+async function passThroughClientError({
+  call,
+  error,
+  keyId,
+  served,
+  failedAttempts,
+  clientFormat,
+  providerFormat,
+  reply,
+  ctx,
+}: Answering & {
+  error: UpstreamError;
+  keyId: string;
+  served: { provider: string; model: string };
+  failedAttempts: number;
+  clientFormat: WireFormat;
+  providerFormat: WireFormat;
+}): Promise<FastifyReply> {
   await ctx.services.calls.settle(call, errorOutcome(error, keyId, served, failedAttempts));
   const parsed = parseObject(error.body ?? '');
   const body = clientFormat !== providerFormat && parsed ? JSON.stringify(translatorFor(clientFormat, providerFormat).errorBody(parsed)) : error.body;
   return reply.status(error.status).type('application/json').send(body);
 }
 
-async function answerAllFailed(call: AdmittedCall, attempted: FailoverAttempt[], lastError: UpstreamError | null, lastKeyId: string | null, reply: FastifyReply, ctx: CallContext): Promise<FastifyReply> {
+async function answerAllFailed({
+  call,
+  attempted,
+  lastError,
+  lastKeyId,
+  reply,
+  ctx,
+}: Answering & { attempted: FailoverAttempt[]; lastError: UpstreamError | null; lastKeyId: string | null }): Promise<FastifyReply> {
   const tried = attempted.filter((a) => a.status !== undefined).length;
   const message = !lastError
     ? attempted.length > 0
@@ -280,7 +304,15 @@ function parseObject(text: string): JsonObject | null {
   }
 }
 
-async function answerDryRun(adapter: WireAdapter, call: AdmittedCall, stream: boolean, body: JsonObject, reply: FastifyReply, ctx: CallContext, started: number): Promise<FastifyReply> {
+async function answerDryRun({
+  adapter,
+  call,
+  stream,
+  body,
+  reply,
+  ctx,
+  started,
+}: Answering & { adapter: WireAdapter; stream: boolean; body: JsonObject; started: number }): Promise<FastifyReply> {
   const clientWantsUsage = adapter.prepareRequest(body).clientWantsUsage;
   const settle = (response: Record<string, unknown>) =>
     ctx.services.calls.settle(call, { status: 'success', type: 'dry_run', usage: null, response, latencyMs: 0, providerKeyId: null });

@@ -1,17 +1,12 @@
-import type { OperationAuth } from '@rungate/contracts';
 import type { AgentRow, Services } from '@rungate/governance';
 import { sha256Hex, TtlCache } from '@rungate/governance';
+import { unauthorizedBody } from '@rungate/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { unauthorizedBody } from '../http/error-bodies.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     agent: AgentRow;
-  }
-  interface FastifyContextConfig {
-    /** Set from the operation's contract; only `agent` routes are guarded here. */
-    auth?: OperationAuth;
   }
 }
 

@@ -2,8 +2,8 @@ import { proxyOperations } from '@rungate/contracts';
 import type { FastifyInstance } from 'fastify';
 import { handleCall } from '../calls/handle-call.ts';
 import { UpstreamPools } from '../calls/pools.ts';
-import { agentRoute } from '../http/agent-route.ts';
 import type { ProxyOptions } from '../options.ts';
+import { agentRoute } from './agent-route.ts';
 
 /** The two LLM endpoints: OpenAI Chat Completions and Anthropic Messages, governed the same way. */
 export function llmRoutes(app: FastifyInstance, options: ProxyOptions): void {

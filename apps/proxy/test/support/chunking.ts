@@ -1,4 +1,4 @@
-import type { StreamReport, StreamTransformer } from '../../src/index.ts';
+import type { StreamReport, StreamTransformer } from '../../src/providers/types.ts';
 
 /** Feeds `bytes` to a transformer cut at `cuts` and returns what the client would receive. */
 export function runChunked(transformer: StreamTransformer, bytes: Uint8Array, cuts: number[]): { output: Buffer; report: StreamReport } {

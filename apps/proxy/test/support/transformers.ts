@@ -1,4 +1,6 @@
-import { anthropicAdapter, openAIAdapter, type StreamTransformer } from '../../src/index.ts';
+import { anthropicAdapter } from '../../src/providers/anthropic/index.ts';
+import { openAIAdapter } from '../../src/providers/openai/index.ts';
+import type { StreamTransformer } from '../../src/providers/types.ts';
 
 export function openAIStream(clientWantsUsage: boolean, clock?: () => number): StreamTransformer {
   return openAIAdapter.createStreamTransformer(clock ? { clientWantsUsage, clock } : { clientWantsUsage });

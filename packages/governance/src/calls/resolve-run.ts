@@ -46,16 +46,19 @@ function hotReads(db: Database) {
   return reads;
 }
 
+interface NewRun {
+  executor: Executor;
+  caller: Caller;
+  policy: PolicyView;
+  controls: RunControls;
+  method: 'explicit' | 'implicit';
+  now: Date;
+  /** Creates the run under this id (`x-rungate-run-id`); by default the database picks one. */
+  id?: string;
+}
+
 /** Inserts a run with the policy frozen on it; call inside a transaction so its event commits with it. */
-async function createRun(
-  executor: Executor,
-  caller: Caller,
-  policy: PolicyView,
-  controls: RunControls,
-  method: 'explicit' | 'implicit',
-  now: Date,
-  id?: string,
-): Promise<RunRow | null> {
+async function createRun({ executor, caller, policy, controls, method, now, id }: NewRun): Promise<RunRow | null> {
   const [row] = await executor
     .insert(runs)
     .values({
@@ -141,7 +144,7 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     }
     const barred = await blockedByAlertedRun(db, caller, policy);
     if (barred) return barred;
-    const created = await db.transaction((tx) => createRun(tx, caller, policy, controls, 'explicit', now, controls.runId!));
+    const created = await db.transaction((tx) => createRun({ executor: tx, caller, policy, controls, method: 'explicit', now, id: controls.runId! }));
     // Null: another call created this id at the same moment; judge that run like any existing one.
     if (created) return { ok: true, run: created, created: true };
     return resolveRun(db, caller, policy, controls, now);
@@ -152,7 +155,7 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     if (barred) return barred;
     const run = await db.transaction(async (tx) => {
       await completeAllRuns(tx, caller.agentId, now, 'new_run_requested');
-      return createRun(tx, caller, policy, controls, 'implicit', now);
+      return createRun({ executor: tx, caller, policy, controls, method: 'implicit', now });
     });
     return { ok: true, run: run!, created: true };
   }
@@ -178,7 +181,7 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     const [raced] = await implicitRunQuery(tx, caller.agentId, policy.id);
     if (raced && now.getTime() - raced.lastActivityAt.getTime() <= windowMs) return { ok: true as const, run: raced, created: false };
     if (raced) await completeRun(tx, raced.id, { endedReason: 'idle_auto_complete' }, now);
-    const run = await createRun(tx, caller, policy, controls, 'implicit', now);
+    const run = await createRun({ executor: tx, caller, policy, controls, method: 'implicit', now });
     return { ok: true as const, run: run!, created: true };
   });
 }

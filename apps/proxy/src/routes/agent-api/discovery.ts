@@ -1,6 +1,6 @@
 import { type AgentApiDiscovery, agentApiOperations, type Operation, proxyOperations } from '@rungate/contracts';
 import type { FastifyInstance } from 'fastify';
-import { agentRoute } from '../../http/agent-route.ts';
+import { agentRoute } from '../agent-route.ts';
 
 /** Built from the contracts, so the list cannot drift from the routes actually served. */
 const discovery: AgentApiDiscovery = {

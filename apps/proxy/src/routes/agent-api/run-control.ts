@@ -1,7 +1,7 @@
 import { type GovernanceBlockResponse, proxyOperations } from '@rungate/contracts';
 import type { AgentRow, Services } from '@rungate/governance';
 import type { FastifyInstance } from 'fastify';
-import { agentRoute } from '../../http/agent-route.ts';
+import { agentRoute } from '../agent-route.ts';
 
 /** The spec answers a disabled agent's "complete current" with a governance block, not an ErrorResponse. */
 const agentDisabled = (agent: AgentRow): GovernanceBlockResponse => ({

@@ -1,7 +1,7 @@
 import { agentApiOperations } from '@rungate/contracts';
 import type { Services } from '@rungate/governance';
 import type { FastifyInstance } from 'fastify';
-import { agentRoute } from '../../http/agent-route.ts';
+import { agentRoute } from '../agent-route.ts';
 
 /** Reading and amending the agent's own runs. */
 export function runRoutes(app: FastifyInstance, { agentRuns }: Services): void {

@@ -5,8 +5,8 @@ import { z } from 'zod';
 export type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 /**
- * The Fastify validation schema of a spec operation, shared by the dashboard and agent route
- * builders: params, query and body from its contract, NUL characters refused everywhere.
+ * The Fastify validation schema of a spec operation, as `defineRoute` registers it: params,
+ * query and body from its contract, NUL characters refused everywhere.
  */
 export function operationSchema(operation: Operation) {
   return {
