@@ -115,7 +115,11 @@ export const StepResponse = z
 export const FailoverAttempt = z.object({
   provider: z.string(),
   provider_key_id: Uuid,
-  status: z.number().int(),
+  status: z
+    .number()
+    .int()
+    .optional()
+    .describe('The HTTP status the attempt ended with; absent on a key skipped because its circuit was open (not called)'),
   error: z.string().describe('Redacted, at most 1000 characters'),
   kind: FailureKind.optional(),
 });
