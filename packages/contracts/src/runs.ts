@@ -123,6 +123,7 @@ export const FailoverAttempt = z.object({
   error: z.string().describe('Redacted, at most 1000 characters'),
   kind: FailureKind.optional(),
 });
+export type FailoverAttempt = z.infer<typeof FailoverAttempt>;
 
 export const FailoverContext = z.object({
   attempted: z.array(FailoverAttempt),
@@ -130,6 +131,7 @@ export const FailoverContext = z.object({
   resolved_model: NullableString,
   original_model: z.string(),
 });
+export type FailoverContext = z.infer<typeof FailoverContext>;
 
 export const Step = z
   .object({

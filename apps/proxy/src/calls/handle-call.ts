@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import type { FailoverAttempt } from '@rungate/contracts';
 import type { AdmittedCall, AttemptRecord, CallOutcome, Services } from '@rungate/governance';
 import { firstStep, nextStep, parseRunControls } from '@rungate/governance';
-import type { FailoverAttempt } from '@rungate/db/schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { providerErrorBody } from '../http/error-bodies.ts';
 import { splitControlFields } from '../providers/control-fields.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { FailoverContext, FailureKind } from '@rungate/contracts';
 import { type Database, runs } from '@rungate/db';
-import type { FailoverContext, FailureKind } from '@rungate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { AgentRow } from '../resources/agents/presenter.ts';
 import { AppError } from '../errors.ts';

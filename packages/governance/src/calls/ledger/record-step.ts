@@ -1,7 +1,6 @@
+import type { FailoverContext, FailureKind, StepStatus, StepType, WebhookEventType } from '@rungate/contracts';
 import type { Executor } from '@rungate/db';
-import type { FailoverContext, FailureKind, StepStatus, StepType } from '@rungate/db/schema';
 import { randomUUID } from 'node:crypto';
-import type { WebhookEventType } from '@rungate/contracts';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../batching/prepared-statement.ts';
 import { toStep } from '../../resources/runs/presenter.ts';
