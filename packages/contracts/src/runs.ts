@@ -78,7 +78,7 @@ export type StepType = z.infer<typeof StepType>;
 export const StepStatus = z.enum(['success', 'error', 'timeout', 'budget_blocked', 'policy_blocked']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-/** Why an upstream attempt failed. */
+/** Why an upstream attempt failed; a failed step's `response.error.kind`. */
 export const FailureKind = z.enum([
   'tcp_connect_timeout',
   'request_timeout',
@@ -94,6 +94,16 @@ export const FailureKind = z.enum([
 ]);
 export type FailureKind = z.infer<typeof FailureKind>;
 
+/**
+ * How one attempt of a call ended (`failover_context.attempted[].kind`, `response.errors[].kind`):
+ * a `FailureKind`, or `circuit_open` for a key skipped without a call because its circuit breaker
+ * was open. `circuit_open` is Rungate's addition to the spec, which lists only the FailureKind values.
+ */
+export const AttemptFailureKind = z
+  .enum([...FailureKind.options, 'circuit_open'])
+  .describe('A FailureKind, or circuit_open: the key was skipped without a call because its circuit breaker was open');
+export type AttemptFailureKind = z.infer<typeof AttemptFailureKind>;
+
 export const StepResponse = z
   .looseObject({
     error: z
@@ -105,7 +115,7 @@ export const StepResponse = z
           provider: z.string().optional(),
           status: z.number().int().optional(),
           message: z.string().optional(),
-          kind: FailureKind.optional(),
+          kind: AttemptFailureKind.optional(),
         }),
       )
       .optional(),
@@ -121,7 +131,7 @@ export const FailoverAttempt = z.object({
     .optional()
     .describe('The HTTP status the attempt ended with; absent on a key skipped because its circuit was open (not called)'),
   error: z.string().describe('Redacted, at most 1000 characters'),
-  kind: FailureKind.optional(),
+  kind: AttemptFailureKind.optional(),
 });
 export type FailoverAttempt = z.infer<typeof FailoverAttempt>;
 

@@ -91,7 +91,7 @@ async function route(call: AdmittedCall, format: WireFormat, body: JsonObject, r
       const nowMs = ctx.services.deps.clock.now().getTime();
       if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
         history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
-        attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'unknown' });
+        attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'circuit_open' });
       } else {
         const abort = new AbortController();
         client.attempt = abort;

@@ -1,4 +1,4 @@
-import type { FailoverContext, FailureKind, StepStatus, StepType } from '@rungate/contracts';
+import type { AttemptFailureKind, FailoverContext, StepStatus, StepType } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { agents } from './agents.ts';
@@ -41,8 +41,8 @@ export const steps = pgTable(
     /** Only on `failover_transition` rows. */
     failoverContext: jsonb().$type<FailoverContext>(),
     status: text().$type<StepStatus>().notNull(),
-    /** Failure category of a failed step, for analytics without reading `response`. */
-    errorKind: text().$type<FailureKind>(),
+    /** Failure category of a failed step, for analytics without reading `response` (on a `failover_transition`, its last attempt's). */
+    errorKind: text().$type<AttemptFailureKind>(),
     errorMessage: text(),
     createdAt: createdAt(),
   },

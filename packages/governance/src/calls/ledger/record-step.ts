@@ -1,4 +1,4 @@
-import type { FailoverContext, FailureKind, StepStatus, StepType, WebhookEventType } from '@rungate/contracts';
+import type { AttemptFailureKind, FailoverContext, StepStatus, StepType, WebhookEventType } from '@rungate/contracts';
 import type { Executor } from '@rungate/db';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -28,7 +28,8 @@ export interface StepRecord {
   routedFrom: string | null;
   failoverAttempts: number;
   failoverContext: FailoverContext | null;
-  errorKind: FailureKind | null;
+  /** The step's failure kind; a `failover_transition` takes its last attempt's, possibly `circuit_open`. */
+  errorKind: AttemptFailureKind | null;
   errorMessage: string | null;
   /** Blocked by governance: flags the run. */
   governanceBlock: boolean;
