@@ -20,6 +20,7 @@ export * from './calls/rate-limit/index.ts';
 export * from './calls/pricing/index.ts';
 export * from './calls/rules/index.ts';
 export * from './calls/routing/index.ts';
+export * from './providers/registry.ts';
 export * from './config-cache/ttl-cache.ts';
 export { broadcastConfigChanges } from './config-cache/config-broadcast.ts';
 export { parseRunControls, type RunControls } from './calls/controls.ts';

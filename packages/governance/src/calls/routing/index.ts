@@ -1,4 +1,4 @@
-export { type ChainSource, type RoutingSettings, type ResolvedChain, type WireFormat, resolveChain, wireFormatOf } from './chain.ts';
+export { type ChainSource, type RoutingSettings, type ResolvedChain, resolveChain } from './chain.ts';
 export * from './keys.ts';
 export * from './latency.ts';
 export { type PreferenceDeps, type RoutingPreference, orderByPreference } from './preference.ts';
