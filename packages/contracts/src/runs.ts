@@ -24,7 +24,9 @@ export const RunStatus = z.enum(['running', 'completed', 'failed', 'budget_excee
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const RunCreationMethod = z.enum(['explicit', 'implicit', 'sdk']);
+export type RunCreationMethod = z.infer<typeof RunCreationMethod>;
 export const CompletionReason = z.enum(['explicit', 'idle_timeout', 'server_restart']);
+export type CompletionReason = z.infer<typeof CompletionReason>;
 
 export const RunBudget = z.object({
   alert_threshold_tokens: z.number().int().nullable().optional(),
