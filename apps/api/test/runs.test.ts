@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { events, runs } from '@rungate/db';
 import { isForceStopCooldownActive } from '@rungate/governance';
 import { eq } from 'drizzle-orm';
@@ -198,7 +199,7 @@ describe('steps and ledger', () => {
       run,
       {
         stepNumber: 4, type: 'failover_transition', status: 'error', provider: 'anthropic', model: 'claude-sonnet-4-5', failoverAttempts: 1,
-        failoverContext: { attempted: [{ provider: 'openai', status: 503, error: 'down' }], resolved_provider: 'anthropic', resolved_model: 'claude-sonnet-4-5', original_model: 'gpt-4o' },
+        failoverContext: { attempted: [{ provider: 'openai', provider_key_id: randomUUID(), status: 503, error: 'down' }], resolved_provider: 'anthropic', resolved_model: 'claude-sonnet-4-5', original_model: 'gpt-4o' },
       },
       ago(6),
     );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ListRunStepsQuery, Step } from '@rungate/contracts';
 import { type BreakerStore, ManualClock, MemoryBreakerStore, RedisBreakerStore } from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +76,7 @@ describe('circuit breaker through the proxy', () => {
     expect(skipped).toMatchObject({ groq: 0, together: 1, provider: 'together' });
     // The clock stands still, so the calls share one implicit run: this call's transition is the last.
     const transition = (await runStepsOf(h, skipped.runId)).filter((step) => step.type === 'failover_transition').at(-1);
-    expect(transition!.failoverContext!.attempted).toEqual([{ provider: 'groq', provider_key_id: groq.keyId, error: 'Circuit open: key skipped', kind: 'unknown' }]);
+    expect(transition!.failoverContext!.attempted).toEqual([{ provider: 'groq', provider_key_id: groq.keyId, error: 'Circuit open: key skipped', kind: 'circuit_open' }]);
 
     // Cool-down over: reported half-open, one probe goes through and fails -> open for 2 s.
     clock.advance(1_000);
@@ -98,6 +99,37 @@ describe('circuit breaker through the proxy', () => {
     expect(await call()).toMatchObject({ groq: 1, together: 0, provider: 'groq' });
     expect(await healthOf(groq.keyId)).toMatchObject({ state: 'closed', failure_count: 0, last_success_at: iso(START + 11_000), last_failure_at: iso(START + 7_000), opened_at: null, recovery_at: null });
     expect(await call()).toMatchObject({ groq: 1, together: 0 });
+  });
+
+  it('records a key skipped for its open circuit as a circuit_open attempt, without a status', async () => {
+    const down = await extraProvider(h, 'deepseek');
+    try {
+      const s = await routingScenario(
+        h,
+        { routing: { default_chain: ['deepseek', 'together'], retry_on: [500], max_retries: 1, circuit_breaker: { failure_threshold: 1, recovery_timeout_ms: 60_000 } } },
+        { provider_keys: { deepseek: down.keyId, together: together.keyId } },
+      );
+      down.fake.setBehavior({ status: 500 });
+      expect((await chat(s.openai)).headers.get('x-rungate-provider')).toBe('together');
+      expect((await healthOf(down.keyId))!.state).toBe('open');
+
+      const before = down.fake.requests.length;
+      const runId = randomUUID();
+      const { headers } = await chat(s.openai, {}, { 'x-rungate-run-id': runId });
+      expect(headers.get('x-rungate-provider')).toBe('together');
+      expect(down.fake.requests.length).toBe(before);
+      const [transition, answered, ...rest] = await runStepsOf(h, runId);
+      expect(rest).toEqual([]);
+      expect(transition).toMatchObject({ type: 'failover_transition', status: 'error', errorKind: 'circuit_open', failoverAttempts: 1 });
+      expect(transition!.failoverContext!.attempted).toEqual([{ provider: 'deepseek', provider_key_id: down.keyId, error: 'Circuit open: key skipped', kind: 'circuit_open' }]);
+      expect(answered).toMatchObject({ type: 'llm_call', status: 'success', provider: 'together', failoverAttempts: 1 });
+
+      // As the API serves it, the transition step is valid under the contract.
+      const { data } = await h.services.runs.steps(h.ctx, runId, ListRunStepsQuery.parse({}));
+      expect(Step.parse(data[0]).failover_context!.attempted).toEqual([{ provider: 'deepseek', provider_key_id: down.keyId, error: 'Circuit open: key skipped', kind: 'circuit_open' }]);
+    } finally {
+      await down.fake.close();
+    }
   });
 
   it('with every key of the route open, the call is refused without reaching a provider', async () => {

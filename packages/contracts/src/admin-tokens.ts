@@ -8,6 +8,7 @@ export const AdminTokenScope = z.enum(['read', 'write', 'admin']);
 export type AdminTokenScope = z.infer<typeof AdminTokenScope>;
 
 export const AdminTokenStatus = z.enum(['active', 'revoked']);
+export type AdminTokenStatus = z.infer<typeof AdminTokenStatus>;
 
 export const AdminToken = z
   .object({

@@ -67,6 +67,7 @@ export const AlertConditionConfigs = {
 export type AlertConditionConfigs = { [K in AlertConditionType]: z.output<(typeof AlertConditionConfigs)[K]> };
 
 export const AlertRuleStatus = z.enum(['active', 'disabled']);
+export type AlertRuleStatus = z.infer<typeof AlertRuleStatus>;
 
 export const AlertRule = z
   .object({

@@ -11,6 +11,7 @@ export const AssignableRole = z.enum(['admin', 'member', 'viewer']);
 export type AssignableRole = z.infer<typeof AssignableRole>;
 
 export const MemberStatus = z.enum(['active', 'suspended', 'removed']);
+export type MemberStatus = z.infer<typeof MemberStatus>;
 
 export const Member = z
   .object({

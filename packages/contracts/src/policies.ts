@@ -28,6 +28,7 @@ const tokenCount = z.number().int().nonnegative();
 const positiveMs = z.number().int().positive();
 
 export const OnAlertThreshold = z.enum(['continue_and_alert', 'stop_and_alert', 'continue_and_block_new']);
+export type OnAlertThreshold = z.infer<typeof OnAlertThreshold>;
 
 export const PolicyBudget = z.object({
   alert_threshold_tokens: tokenCount.nullable().optional(),
@@ -47,7 +48,9 @@ export const RateLimits = z
   .describe('Counted per agent per policy');
 
 export const LoadBalancing = z.enum(['failover', 'round_robin', 'weighted']);
+export type LoadBalancing = z.infer<typeof LoadBalancing>;
 export const RoutingPreference = z.enum(['default', 'cost', 'latency']);
+export type RoutingPreference = z.infer<typeof RoutingPreference>;
 
 export const ModelRoute = z.object({
   pattern: z.string().min(1).describe('Model name or glob, e.g. gpt-* or claude-*'),
@@ -126,6 +129,7 @@ export const OutcomeDefaults = z
 export type OutcomeDefaults = z.infer<typeof OutcomeDefaults>;
 
 export const ContentLogging = z.enum(['default', 'enabled', 'disabled']);
+export type ContentLogging = z.infer<typeof ContentLogging>;
 
 export const ModelMapping = z
   .record(z.string(), z.record(z.string(), z.string()))

@@ -24,7 +24,9 @@ export const RunStatus = z.enum(['running', 'completed', 'failed', 'budget_excee
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const RunCreationMethod = z.enum(['explicit', 'implicit', 'sdk']);
+export type RunCreationMethod = z.infer<typeof RunCreationMethod>;
 export const CompletionReason = z.enum(['explicit', 'idle_timeout', 'server_restart']);
+export type CompletionReason = z.infer<typeof CompletionReason>;
 
 export const RunBudget = z.object({
   alert_threshold_tokens: z.number().int().nullable().optional(),
@@ -78,7 +80,7 @@ export type StepType = z.infer<typeof StepType>;
 export const StepStatus = z.enum(['success', 'error', 'timeout', 'budget_blocked', 'policy_blocked']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-/** Why an upstream attempt failed. */
+/** Why an upstream attempt failed; a failed step's `response.error.kind`. */
 export const FailureKind = z.enum([
   'tcp_connect_timeout',
   'request_timeout',
@@ -94,6 +96,16 @@ export const FailureKind = z.enum([
 ]);
 export type FailureKind = z.infer<typeof FailureKind>;
 
+/**
+ * How one attempt of a call ended (`failover_context.attempted[].kind`, `response.errors[].kind`):
+ * a `FailureKind`, or `circuit_open` for a key skipped without a call because its circuit breaker
+ * was open. `circuit_open` is Rungate's addition to the spec, which lists only the FailureKind values.
+ */
+export const AttemptFailureKind = z
+  .enum([...FailureKind.options, 'circuit_open'])
+  .describe('A FailureKind, or circuit_open: the key was skipped without a call because its circuit breaker was open');
+export type AttemptFailureKind = z.infer<typeof AttemptFailureKind>;
+
 export const StepResponse = z
   .looseObject({
     error: z
@@ -105,7 +117,7 @@ export const StepResponse = z
           provider: z.string().optional(),
           status: z.number().int().optional(),
           message: z.string().optional(),
-          kind: FailureKind.optional(),
+          kind: AttemptFailureKind.optional(),
         }),
       )
       .optional(),
@@ -115,10 +127,15 @@ export const StepResponse = z
 export const FailoverAttempt = z.object({
   provider: z.string(),
   provider_key_id: Uuid,
-  status: z.number().int(),
+  status: z
+    .number()
+    .int()
+    .optional()
+    .describe('The HTTP status the attempt ended with; absent on a key skipped because its circuit was open (not called)'),
   error: z.string().describe('Redacted, at most 1000 characters'),
-  kind: FailureKind.optional(),
+  kind: AttemptFailureKind.optional(),
 });
+export type FailoverAttempt = z.infer<typeof FailoverAttempt>;
 
 export const FailoverContext = z.object({
   attempted: z.array(FailoverAttempt),
@@ -126,6 +143,7 @@ export const FailoverContext = z.object({
   resolved_model: NullableString,
   original_model: z.string(),
 });
+export type FailoverContext = z.infer<typeof FailoverContext>;
 
 export const Step = z
   .object({

@@ -110,6 +110,7 @@ export const UpdateWebhookInput = z.object({
 export type UpdateWebhookInput = z.infer<typeof UpdateWebhookInput>;
 
 export const WebhookDeliveryStatus = z.enum(['pending', 'success', 'failed']);
+export type WebhookDeliveryStatus = z.infer<typeof WebhookDeliveryStatus>;
 
 export const WebhookDelivery = z
   .object({

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { AdmittedCall, AttemptRecord, CallOutcome, FailoverAttempt, Services } from '@rungate/governance';
+import type { FailoverAttempt } from '@rungate/contracts';
+import type { AdmittedCall, AttemptRecord, CallOutcome, Services } from '@rungate/governance';
 import { firstStep, nextStep, parseRunControls } from '@rungate/governance';
 import { providerErrorBody } from '@rungate/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -97,7 +98,7 @@ async function route({ call, format, body, request, reply, ctx, started }: Answe
       const nowMs = ctx.services.deps.clock.now().getTime();
       if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
         history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
-        attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'unknown' });
+        attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'circuit_open' });
       } else {
         const abort = new AbortController();
         client.attempt = abort;

@@ -1,3 +1,4 @@
+import { providerEntry } from '@rungate/governance';
 import { anthropicAdapter } from './anthropic/index.ts';
 import { openAIAdapter } from './openai/index.ts';
 import { UpstreamError } from './errors.ts';
@@ -13,39 +14,18 @@ export interface ProviderSpec {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
 }
 
-type KnownProvider = Omit<ProviderSpec, 'id'>;
-
-const openAICompatible = (defaultBaseUrl: string): KnownProvider => ({
-  format: 'openai',
-  defaultBaseUrl,
-  maxTokensField: 'max_tokens',
-});
-
-/** Base URLs are given the way each provider's OpenAI-compatible docs give them to the SDK. */
-const KNOWN_PROVIDERS: Readonly<Record<string, KnownProvider>> = {
-  openai: { format: 'openai', defaultBaseUrl: 'https://api.openai.com/v1', maxTokensField: 'max_completion_tokens' },
-  anthropic: { format: 'anthropic', defaultBaseUrl: 'https://api.anthropic.com', maxTokensField: 'max_tokens' },
-  groq: openAICompatible('https://api.groq.com/openai/v1'),
-  mistral: openAICompatible('https://api.mistral.ai/v1'),
-  deepseek: openAICompatible('https://api.deepseek.com/v1'),
-  together: openAICompatible('https://api.together.xyz/v1'),
-  fireworks: openAICompatible('https://api.fireworks.ai/inference/v1'),
-  openrouter: openAICompatible('https://openrouter.ai/api/v1'),
-  xai: openAICompatible('https://api.x.ai/v1'),
-  cerebras: openAICompatible('https://api.cerebras.ai/v1'),
-  perplexity: openAICompatible('https://api.perplexity.ai'),
-  gemini: openAICompatible('https://generativelanguage.googleapis.com/v1beta/openai'),
-};
+/** OpenAI-format providers that take `max_completion_tokens`; the others take `max_tokens`. */
+const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set(['openai']);
 
 const ADAPTERS: Readonly<Record<WireFormat, WireAdapter>> = {
   openai: openAIAdapter,
   anthropic: anthropicAdapter,
 };
 
-/** Any provider not listed is OpenAI-compatible and needs a key with a `base_url`. */
+/** A provider's wire format and default URL from governance's registry, with what the adapters need of it. */
 export function providerSpec(id: string): ProviderSpec {
-  const known = Object.hasOwn(KNOWN_PROVIDERS, id) ? KNOWN_PROVIDERS[id] : undefined;
-  return { id, ...(known ?? { format: 'openai', defaultBaseUrl: null, maxTokensField: 'max_tokens' }) };
+  const { wireFormat, defaultBaseUrl } = providerEntry(id);
+  return { id, format: wireFormat, defaultBaseUrl, maxTokensField: MAX_COMPLETION_TOKENS_PROVIDERS.has(id) ? 'max_completion_tokens' : 'max_tokens' };
 }
 
 export function adapterFor(format: WireFormat): WireAdapter {

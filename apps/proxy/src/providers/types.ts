@@ -1,5 +1,7 @@
-/** The two wire formats Rungate speaks; every provider uses one of them. */
-export type WireFormat = 'openai' | 'anthropic';
+import type { WireFormat } from '@rungate/governance';
+
+/** The wire formats, as governance's provider registry names them (which provider speaks which). */
+export type { WireFormat };
 
 /** A parsed JSON request or response body (top level is always an object). */
 export type JsonObject = Record<string, unknown>;

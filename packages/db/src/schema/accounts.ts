@@ -1,3 +1,4 @@
+import type { AccountStatus, AccountTier } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { id, timestamps, tstz } from './columns.ts';
@@ -10,9 +11,9 @@ export const accounts = pgTable(
     id: id(),
     slug: text().notNull(),
     name: text().notNull(),
-    tier: text({ enum: ['free', 'pro', 'growth', 'enterprise'] }).notNull().default('free'),
+    tier: text().$type<AccountTier>().notNull().default('free'),
     email: text(),
-    status: text({ enum: ['active', 'suspended', 'cancelled', 'pending'] }).notNull().default('active'),
+    status: text().$type<AccountStatus>().notNull().default('active'),
     isHosted: boolean().notNull().default(false),
     monthlyStepCount: integer().notNull().default(0),
     monthlyStepCountResetAt: tstz(),

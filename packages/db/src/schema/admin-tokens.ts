@@ -1,9 +1,8 @@
+import type { AdminTokenScope, AdminTokenStatus } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 import { id, timestamps, tstz } from './columns.ts';
-
-export type AdminTokenScope = 'read' | 'write' | 'admin';
 
 export const adminTokens = pgTable(
   'admin_tokens',
@@ -19,7 +18,7 @@ export const adminTokens = pgTable(
     tokenHash: text().notNull(),
     /** First 11 characters, e.g. `rg_adm_abcd`. */
     tokenPrefix: text().notNull(),
-    status: text({ enum: ['active', 'revoked'] }).notNull().default('active'),
+    status: text().$type<AdminTokenStatus>().notNull().default('active'),
     expiresAt: tstz(),
     lastUsedAt: tstz(),
     revokedAt: tstz(),

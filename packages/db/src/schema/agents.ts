@@ -1,8 +1,9 @@
+import type { AgentStatus, LoadBalancing, RoutingPreference } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 import { auditColumns, id, timestamps, tstz } from './columns.ts';
-import { policies, type LoadBalancing, type ModelRoute, type RoutingPreference } from './policies.ts';
+import { policies, type ModelRoute } from './policies.ts';
 import { runs } from './runs.ts';
 import { tenantColumns } from './tenant.ts';
 
@@ -36,7 +37,7 @@ export const agents = pgTable(
     providerKeys: jsonb().$type<AgentProviderKeys>().notNull().default({}),
     routingOverride: jsonb().$type<AgentRoutingOverride | null>(),
     metadata: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    status: text({ enum: ['active', 'disabled'] }).notNull().default('active'),
+    status: text().$type<AgentStatus>().notNull().default('active'),
     ...auditColumns(),
     ...timestamps(),
   },

@@ -1,3 +1,4 @@
+import type { AlertConditionType, AlertRuleStatus, Visibility } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -14,15 +15,13 @@ export const alertRules = pgTable(
     description: text(),
     /** Null = all agents. */
     agentId: uuid().references(() => agents.id),
-    conditionType: text({
-      enum: ['cost_threshold', 'error_rate', 'rate_limit_approaching', 'approval_pending_timeout', 'failover_rate'],
-    }).notNull(),
+    conditionType: text().$type<AlertConditionType>().notNull(),
     /** Thresholds, window sizes, ... specific to `condition_type`. */
     conditionConfig: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     cooldownSeconds: integer().notNull().default(300),
     lastTriggeredAt: tstz(),
-    status: text({ enum: ['active', 'disabled'] }).notNull().default('active'),
-    scope: text({ enum: ['org', 'personal'] }).notNull().default('org'),
+    status: text().$type<AlertRuleStatus>().notNull().default('active'),
+    scope: text().$type<Visibility>().notNull().default('org'),
     ...auditColumns(),
     ...timestamps(),
   },

@@ -1,3 +1,4 @@
+import type { ApprovalStatus } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { agents } from './agents.ts';
@@ -26,7 +27,7 @@ export const approvalRequests = pgTable(
     toolName: text().notNull(),
     /** Full request body at the time approval was requested. */
     requestSnapshot: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    status: text({ enum: ['pending', 'approved', 'rejected', 'expired'] }).notNull().default('pending'),
+    status: text().$type<ApprovalStatus>().notNull().default('pending'),
     decidedBy: text(),
     reason: text(),
     decidedAt: tstz(),

@@ -1,3 +1,4 @@
+import type { AssignableRole, InvitationStatus } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -10,10 +11,10 @@ export const invitations = pgTable(
     id: id(),
     ...tenantColumns(),
     email: text().notNull(),
-    role: text({ enum: ['admin', 'member', 'viewer'] }).notNull(),
+    role: text().$type<AssignableRole>().notNull(),
     /** Member id, or `token:<name>` when invited with an admin token. */
     invitedBy: text().notNull(),
-    status: text({ enum: ['pending', 'accepted', 'expired', 'revoked'] }).notNull().default('pending'),
+    status: text().$type<InvitationStatus>().notNull().default('pending'),
     /** SHA-256 hex of the single-use acceptance token; resending replaces it. */
     tokenHash: text().notNull(),
     expiresAt: tstz().notNull(),

@@ -1,3 +1,4 @@
+import type { MemberRole, MemberStatus } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -12,8 +13,8 @@ export const members = pgTable(
     /** Stored lower-cased. */
     email: text().notNull(),
     displayName: text().notNull(),
-    role: text({ enum: ['owner', 'admin', 'member', 'viewer'] }).notNull(),
-    status: text({ enum: ['active', 'suspended', 'removed'] }).notNull().default('active'),
+    role: text().$type<MemberRole>().notNull(),
+    status: text().$type<MemberStatus>().notNull().default('active'),
     /** Member id, or `token:<name>` when invited with an admin token. */
     invitedBy: text(),
     acceptedAt: tstz(),

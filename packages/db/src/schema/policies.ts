@@ -1,3 +1,4 @@
+import type { ContentLogging, LoadBalancing, OnAlertThreshold, Outcome, RoutingPreference, Visibility } from '@rungate/contracts';
 import { relations, sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -12,7 +13,7 @@ export type PolicyBudget = {
   hard_limit_tokens?: number | null;
   hard_limit_usd?: number | null;
   max_cost_per_hour_usd?: number | null;
-  on_alert_threshold?: 'continue_and_alert' | 'stop_and_alert' | 'continue_and_block_new';
+  on_alert_threshold?: OnAlertThreshold;
 };
 
 export type PolicyRateLimits = {
@@ -27,9 +28,6 @@ export type CircuitBreakerConfig = {
   recovery_timeout_ms?: number;
   max_recovery_timeout_ms?: number;
 };
-
-export type LoadBalancing = 'failover' | 'round_robin' | 'weighted';
-export type RoutingPreference = 'default' | 'cost' | 'latency';
 
 export type PolicyRouting = {
   default_chain?: string[];
@@ -55,8 +53,6 @@ export type ImplicitRunGrouping = {
   force_stop_cooldown_minutes?: number;
 };
 
-export type RunOutcome = 'success' | 'partial' | 'failed';
-
 export type EndedReason =
   | 'agent_signaled'
   | 'agent_complete_all'
@@ -69,7 +65,7 @@ export type EndedReason =
   | 'admin_stopped'
   | 'admin_completed';
 
-export type OutcomeDefaults = Partial<Record<EndedReason, RunOutcome | null>>;
+export type OutcomeDefaults = Partial<Record<EndedReason, Outcome | null>>;
 
 export const policies = pgTable(
   'policies',
@@ -78,7 +74,7 @@ export const policies = pgTable(
     ...tenantColumns(),
     name: text().notNull(),
     dryRun: boolean().notNull().default(false),
-    contentLogging: text({ enum: ['default', 'enabled', 'disabled'] }).notNull().default('default'),
+    contentLogging: text().$type<ContentLogging>().notNull().default('default'),
     budget: jsonb().$type<PolicyBudget>().notNull().default({}),
     allowedModels: text().array().notNull().default([]),
     blockedModels: text().array().notNull().default([]),
@@ -94,7 +90,7 @@ export const policies = pgTable(
     runawayPrevention: jsonb().$type<RunawayPrevention>().notNull().default({}),
     implicitRunGrouping: jsonb().$type<ImplicitRunGrouping>().notNull().default({}),
     outcomeDefaults: jsonb().$type<OutcomeDefaults>(),
-    visibility: text({ enum: ['org', 'personal'] }).notNull().default('org'),
+    visibility: text().$type<Visibility>().notNull().default('org'),
     ...auditColumns(),
     ...timestamps(),
     /** Soft delete: agents, runs and versions keep pointing at the row. */

@@ -1,3 +1,4 @@
+import type { CircuitState } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { tstz, updatedAt } from './columns.ts';
@@ -11,7 +12,7 @@ export const providerHealth = pgTable('provider_health', {
     .references(() => providerKeys.id, { onDelete: 'cascade' }),
   ...tenantColumns(),
   provider: text().notNull(),
-  state: text({ enum: ['closed', 'open', 'half_open'] }).notNull().default('closed'),
+  state: text().$type<CircuitState>().notNull().default('closed'),
   /** Consecutive failures. */
   failureCount: integer().notNull().default(0),
   /** Current cooldown; doubles on each failed half-open probe, capped by the policy. */

@@ -1,3 +1,4 @@
+import type { ProviderKeyStatus } from '@rungate/contracts';
 import { relations, sql } from 'drizzle-orm';
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -19,7 +20,7 @@ export const providerKeys = pgTable(
     apiKeyLast4: text(),
     /** SDK-style base URL (OpenAI-compatible ones include `/v1`); null = provider default. */
     baseUrl: text(),
-    status: text({ enum: ['active', 'disabled', 'deleted'] }).notNull().default('active'),
+    status: text().$type<ProviderKeyStatus>().notNull().default('active'),
     lastUsedAt: tstz(),
     rotatedAt: tstz(),
     deletedAt: tstz(),

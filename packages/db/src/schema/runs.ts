@@ -1,3 +1,4 @@
+import type { CompletionReason, Outcome, RunCreationMethod, RunStatus } from '@rungate/contracts';
 import { relations, sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -5,7 +6,7 @@ import { agents } from './agents.ts';
 import { approvalRequests } from './approval-requests.ts';
 import { id, money, tokenBuckets, tokenCount, tstz, updatedAt } from './columns.ts';
 import { ledgerEntries } from './ledger.ts';
-import { policies, type RunOutcome } from './policies.ts';
+import { policies } from './policies.ts';
 import { steps } from './steps.ts';
 import { tenantColumns } from './tenant.ts';
 
@@ -16,8 +17,6 @@ export type RunBudget = {
   hard_limit_tokens?: number | null;
   hard_limit_usd?: number | null;
 };
-
-export type RunStatus = 'running' | 'completed' | 'failed' | 'budget_exceeded' | 'force_stopped';
 
 export const runs = pgTable(
   'runs',
@@ -30,14 +29,14 @@ export const runs = pgTable(
     policyId: uuid().references(() => policies.id),
     /** Set from `x-rungate-run-name` on the first request, or renamed later. */
     name: text(),
-    status: text({ enum: ['running', 'completed', 'failed', 'budget_exceeded', 'force_stopped'] })
+    status: text().$type<RunStatus>()
       .notNull()
       .default('running'),
-    creationMethod: text({ enum: ['explicit', 'implicit', 'sdk'] }).notNull(),
+    creationMethod: text().$type<RunCreationMethod>().notNull(),
     /** A key of `outcome_defaults`, or a custom reason given at completion. */
     endedReason: text(),
-    completionReason: text({ enum: ['explicit', 'idle_timeout', 'server_restart'] }),
-    outcome: text({ enum: ['success', 'partial', 'failed'] }).$type<RunOutcome>(),
+    completionReason: text().$type<CompletionReason>(),
+    outcome: text().$type<Outcome>(),
     outcomeReason: text(),
     primaryModel: text(),
     budget: jsonb().$type<RunBudget>().notNull().default({}),

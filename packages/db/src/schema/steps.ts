@@ -1,3 +1,4 @@
+import type { AttemptFailureKind, FailoverContext, StepStatus, StepType } from '@rungate/contracts';
 import { relations } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { agents } from './agents.ts';
@@ -5,39 +6,6 @@ import { createdAt, id, money, tokenBuckets } from './columns.ts';
 import { providerKeys } from './provider-keys.ts';
 import { runs } from './runs.ts';
 import { tenantColumns } from './tenant.ts';
-
-export type StepType =
-  | 'llm_call'
-  | 'tool_call'
-  | 'retry'
-  | 'dry_run'
-  | 'post_completion_sweep'
-  | 'failover_transition';
-
-export type StepStatus = 'success' | 'error' | 'timeout' | 'budget_blocked' | 'policy_blocked';
-
-export type FailureKind =
-  | 'tcp_connect_timeout'
-  | 'request_timeout'
-  | 'network_error'
-  | 'http_error'
-  | 'empty_stream'
-  | 'first_events_timeout'
-  | 'first_events_error'
-  | 'mid_stream_error'
-  | 'client_disconnect'
-  | 'stream_processing_error'
-  | 'unknown';
-
-export type FailoverAttempt = {
-  provider: string;
-  provider_key_id?: string;
-  status?: number;
-  error?: string;
-  kind?: FailureKind;
-};
-
-export type FailoverContext = { attempted: FailoverAttempt[]; [key: string]: unknown };
 
 /** One call (or tool call) within a run. Written in the same transaction as its ledger entry and the run totals. */
 export const steps = pgTable(
@@ -53,9 +21,7 @@ export const steps = pgTable(
       .references(() => agents.id),
     /** 1-based position in the run. */
     stepNumber: integer().notNull(),
-    type: text({
-      enum: ['llm_call', 'tool_call', 'retry', 'dry_run', 'post_completion_sweep', 'failover_transition'],
-    }).notNull(),
+    type: text().$type<StepType>().notNull(),
     provider: text().notNull(),
     model: text().notNull(),
     providerKeyId: uuid().references(() => providerKeys.id),
@@ -74,9 +40,9 @@ export const steps = pgTable(
     failoverAttempts: integer().notNull().default(0),
     /** Only on `failover_transition` rows. */
     failoverContext: jsonb().$type<FailoverContext>(),
-    status: text({ enum: ['success', 'error', 'timeout', 'budget_blocked', 'policy_blocked'] }).notNull(),
-    /** Failure category of a failed step, for analytics without reading `response`. */
-    errorKind: text().$type<FailureKind>(),
+    status: text().$type<StepStatus>().notNull(),
+    /** Failure category of a failed step, for analytics without reading `response` (on a `failover_transition`, its last attempt's). */
+    errorKind: text().$type<AttemptFailureKind>(),
     errorMessage: text(),
     createdAt: createdAt(),
   },

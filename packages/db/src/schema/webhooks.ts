@@ -1,3 +1,4 @@
+import type { Visibility, WebhookDeliveryStatus, WebhookStatus } from '@rungate/contracts';
 import { relations, sql } from 'drizzle-orm';
 import { index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -21,11 +22,11 @@ export const webhooks = pgTable(
     events: text().array().notNull(),
     /** Only fire for events involving this agent. */
     agentId: uuid().references(() => agents.id),
-    status: text({ enum: ['active', 'paused', 'failing'] }).notNull().default('active'),
+    status: text().$type<WebhookStatus>().notNull().default('active'),
     /** Consecutive delivery failures, reset on success. */
     failureCount: integer().notNull().default(0),
     description: text(),
-    scope: text({ enum: ['org', 'personal'] }).notNull().default('org'),
+    scope: text().$type<Visibility>().notNull().default('org'),
     ...auditColumns(),
     ...timestamps(),
   },
@@ -52,7 +53,7 @@ export const webhookDeliveries = pgTable(
     eventId: uuid().notNull(),
     /** The exact JSON body sent (and signed). */
     payload: text().notNull(),
-    status: text({ enum: ['pending', 'success', 'failed'] }).notNull().default('pending'),
+    status: text().$type<WebhookDeliveryStatus>().notNull().default('pending'),
     attempts: integer().notNull().default(0),
     maxAttempts: integer().notNull(),
     responseStatus: integer(),

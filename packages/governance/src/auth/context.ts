@@ -1,7 +1,8 @@
+import type { AdminTokenScope, MemberRole } from '@rungate/contracts';
 import { AppError } from '../errors.ts';
 
-export type Scope = 'read' | 'write' | 'admin';
-export type MemberRole = 'owner' | 'admin' | 'member' | 'viewer';
+/** What a caller may do: an admin token's scope, or the one a member's role grants. */
+export type Scope = AdminTokenScope;
 
 const SCOPE_RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
 const ROLE_SCOPE: Record<MemberRole, Scope> = { owner: 'admin', admin: 'admin', member: 'write', viewer: 'read' };

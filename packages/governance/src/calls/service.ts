@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { FailoverContext, FailureKind } from '@rungate/contracts';
 import { type Database, runs } from '@rungate/db';
-import type { FailoverContext, FailureKind } from '@rungate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { AgentRow } from '../resources/agents/presenter.ts';
 import { AppError } from '../errors.ts';
 import { TtlCache } from '../config-cache/ttl-cache.ts';
 import { recordEvent } from '../events/outbox.ts';
+import type { WireFormat } from '../providers/registry.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { recordStep } from './ledger/record-step.ts';
 import { NO_USAGE, type TokenUsage, totalTokens } from './pricing/usage.ts';
@@ -50,7 +51,7 @@ const HOLD_TTL_MS = 15 * 60_000;
 
 export interface CallRequest {
   agent: AgentRow;
-  format: 'openai' | 'anthropic';
+  format: WireFormat;
   controls: RunControls;
   model: string | null;
   maxTokens: number | null;
@@ -198,7 +199,7 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
   }
 
   /** The route for a call with the agent's active keys only; providers left without one drop out. */
-  async function routeFor(agent: AgentRow, policy: PolicyView, format: 'openai' | 'anthropic', model: string, now: Date) {
+  async function routeFor(agent: AgentRow, policy: PolicyView, format: WireFormat, model: string, now: Date) {
     const planned = planRoute(
       { policy, agentOverride: agent.routingOverride, providerKeys: agent.providerKeys, requestFormat: format, model, counterScope: agent.id, orgId: agent.orgId, nowMs: now.getTime() },
       { counters, priceBook, latency },

@@ -1,7 +1,6 @@
+import type { AttemptFailureKind, FailoverContext, StepStatus, StepType, WebhookEventType } from '@rungate/contracts';
 import type { Executor } from '@rungate/db';
-import type { FailoverContext, FailureKind, StepStatus, StepType } from '@rungate/db/schema';
 import { randomUUID } from 'node:crypto';
-import type { WebhookEventType } from '@rungate/contracts';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../batching/prepared-statement.ts';
 import { toStep } from '../../resources/runs/presenter.ts';
@@ -29,7 +28,8 @@ export interface StepRecord {
   routedFrom: string | null;
   failoverAttempts: number;
   failoverContext: FailoverContext | null;
-  errorKind: FailureKind | null;
+  /** The step's failure kind; a `failover_transition` takes its last attempt's, possibly `circuit_open`. */
+  errorKind: AttemptFailureKind | null;
   errorMessage: string | null;
   /** Blocked by governance: flags the run. */
   governanceBlock: boolean;

@@ -1,13 +1,7 @@
 import type { AgentProviderKeys, RoutingOverride } from '@rungate/contracts';
+import { type WireFormat, wireFormatOf } from '../../providers/registry.ts';
 import type { PolicySettings } from '../../resources/policies/defaults.ts';
 import { globMatch } from '../rules/glob.ts';
-
-export type WireFormat = 'openai' | 'anthropic';
-
-/** Wire format by provider identifier (docs/decisions.md): `anthropic` speaks Messages, the rest OpenAI. */
-export function wireFormatOf(provider: string): WireFormat {
-  return provider === 'anthropic' ? 'anthropic' : 'openai';
-}
 
 export type RoutingSettings = PolicySettings['routing'];
 type Route = RoutingSettings['model_routes'][number];

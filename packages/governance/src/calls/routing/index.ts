@@ -1,7 +1,7 @@
-export { type ChainSource, type RoutingSettings, type ResolvedChain, type WireFormat, resolveChain, wireFormatOf } from './chain.ts';
+export { type ChainSource, type RoutingSettings, type ResolvedChain, resolveChain } from './chain.ts';
 export * from './keys.ts';
 export * from './latency.ts';
-export { type PreferenceDeps, type RoutingPreference, orderByPreference } from './preference.ts';
+export { type PreferenceDeps, orderByPreference } from './preference.ts';
 export * from './plan.ts';
 export * from './retry.ts';
 export * from './circuit-breaker.ts';

@@ -1,6 +1,5 @@
-import type { AgentProviderKeys } from '@rungate/contracts';
+import type { AgentProviderKeys, LoadBalancing } from '@rungate/contracts';
 
-export type LoadBalancing = 'failover' | 'round_robin' | 'weighted';
 type Binding = AgentProviderKeys[string];
 
 /** A uniform random number in [0, 1); injected so weighted picks are reproducible in tests. */

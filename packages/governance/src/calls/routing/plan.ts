@@ -1,10 +1,11 @@
-import type { AgentProviderKeys, RoutingOverride } from '@rungate/contracts';
+import type { AgentProviderKeys, LoadBalancing, RoutingOverride, RoutingPreference } from '@rungate/contracts';
+import { type WireFormat, wireFormatOf } from '../../providers/registry.ts';
 import type { PolicySettings } from '../../resources/policies/defaults.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
-import { type ChainSource, type WireFormat, resolveChain, wireFormatOf } from './chain.ts';
-import { type LoadBalancing, MemoryRoundRobinCounters, type Random, type RoundRobinCounters, orderKeys } from './keys.ts';
+import { type ChainSource, resolveChain } from './chain.ts';
+import { MemoryRoundRobinCounters, type Random, type RoundRobinCounters, orderKeys } from './keys.ts';
 import type { LatencyTracker } from './latency.ts';
-import { type RoutingPreference, orderByPreference } from './preference.ts';
+import { orderByPreference } from './preference.ts';
 
 /** One provider's place in a call's plan: where to send it, in what shape, and with which keys. */
 export interface RouteAttempt {

@@ -1,9 +1,8 @@
+import type { RoutingPreference } from '@rungate/contracts';
 import type { ModelPrice } from '../pricing/model-price.ts';
 import { usdUnits } from '../pricing/money.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
 import type { LatencyTracker } from './latency.ts';
-
-export type RoutingPreference = 'default' | 'cost' | 'latency';
 
 interface Candidate {
   provider: string;

@@ -1,21 +1,15 @@
+import type { AttemptFailureKind } from '@rungate/contracts';
 import type { RoutingSettings } from './chain.ts';
 
-/** How an attempt failed (recorded on the step as `response.error.kind`). */
-export type FailureKind =
-  | 'http_error'
-  | 'tcp_connect_timeout'
-  | 'request_timeout'
-  | 'network_error'
-  | 'empty_stream'
-  | 'first_events_timeout'
-  | 'first_events_error'
-  | 'mid_stream_error'
-  | 'stream_processing_error'
-  /** The key's circuit breaker refused it: skipped, not an attempt. */
-  | 'circuit_open';
+/**
+ * How an attempt failed, as routing weighs it: an attempt kind of the contract (`circuit_open`:
+ * the key's circuit breaker refused it, skipped, not an attempt) other than `client_disconnect`
+ * and `unknown`, which the caller hands over as `network_error`.
+ */
+export type RoutingFailureKind = Exclude<AttemptFailureKind, 'client_disconnect' | 'unknown'>;
 
 export interface AttemptFailure {
-  kind: FailureKind;
+  kind: RoutingFailureKind;
   /** The provider's HTTP status for `http_error`, else null. */
   status: number | null;
   /** The provider's `retry-after`, in ms, when it sent one. */
@@ -47,7 +41,7 @@ interface PlanShape {
 }
 
 // Failures before the first byte reached the client: another attempt can still answer it.
-const RETRYABLE_KINDS: ReadonlySet<FailureKind> = new Set([
+const RETRYABLE_KINDS: ReadonlySet<RoutingFailureKind> = new Set([
   'tcp_connect_timeout',
   'request_timeout',
   'network_error',

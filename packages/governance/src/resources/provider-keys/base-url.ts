@@ -1,4 +1,5 @@
 import { invalid } from '../../errors.ts';
+import { wireFormatOf } from '../../providers/registry.ts';
 
 /**
  * Normalises a key's `base_url` to what the provider's official SDK takes (docs/decisions.md):
@@ -18,7 +19,7 @@ export function normalizeBaseUrl(provider: string, value: string | null | undefi
     throw invalid('base_url must be an http(s) URL', { base_url: 'Must be an http(s) URL' });
   }
   const normalized = value.replace(/\/+$/, '');
-  if (provider === 'anthropic' && /\/v1$/.test(url.pathname.replace(/\/+$/, ''))) {
+  if (wireFormatOf(provider) === 'anthropic' && /\/v1$/.test(url.pathname.replace(/\/+$/, ''))) {
     throw invalid('An Anthropic base_url excludes the /v1 segment', {
       base_url: 'Leave out /v1: calls go to {base_url}/v1/messages (e.g. https://api.anthropic.com)',
     });

@@ -2,10 +2,11 @@ import type { AdminCompleteRunInput, LedgerEntry, ListRunStepsQuery, ListRunsQue
 import { agents, type Executor, ledgerEntries, runs, steps } from '@rungate/db';
 import { and, asc, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { AuthContext } from '../../auth/context.ts';
-import { invalid, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 import type { ServiceDeps } from '../../deps.ts';
 import { completeRun, stopRun, unblockRun } from './lifecycle.ts';
 import { toLedgerEntry, toRun, toStep } from './presenter.ts';
+import { sortColumn, stepSortColumn } from './sorts.ts';
 
 /** Sortable columns by their API name; anything else is a 400 rather than an unindexed surprise. */
 const RUN_SORTS = {
@@ -19,21 +20,6 @@ const RUN_SORTS = {
   name: runs.name,
   status: runs.status,
 } as const;
-
-const STEP_SORTS = {
-  step_number: steps.stepNumber,
-  created_at: steps.createdAt,
-  cost_usd: steps.costUsd,
-  latency_ms: steps.latencyMs,
-} as const;
-
-function sortColumn<T extends Record<string, unknown>>(sorts: T, sort: string | undefined, fallback: keyof T): T[keyof T] {
-  const key = sort ?? fallback;
-  if (!Object.hasOwn(sorts, key)) {
-    throw invalid(`Cannot sort by '${String(key)}'`, { sort: `must be one of ${Object.keys(sorts).join(', ')}` });
-  }
-  return sorts[key as keyof T];
-}
 
 export function createRunService({ db, clock }: ServiceDeps) {
   const runWithAgent = { run: runs, agentName: agents.name };
@@ -100,7 +86,7 @@ export function createRunService({ db, clock }: ServiceDeps) {
 
     async steps(ctx: AuthContext, id: string, query: ListRunStepsQuery): Promise<{ data: Step[]; total: number }> {
       await assertOwned(db, ctx, id);
-      const column = sortColumn(STEP_SORTS, query.sort, 'step_number');
+      const column = stepSortColumn(query.sort);
       const direction = query.order === 'desc' ? desc : asc;
       const where = and(eq(steps.runId, id), eq(steps.orgId, ctx.orgId));
       const [rows, [totals]] = await Promise.all([

@@ -1,8 +1,8 @@
 import type { ListAgentRunStepsQuery, ListAgentRunsQuery, Run, Step } from '@rungate/contracts';
 import { type Executor, runs, steps } from '@rungate/db';
 import { and, asc, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
-import { invalid } from '../../../errors.ts';
 import { toRun, toStep } from '../presenter.ts';
+import { stepSortColumn } from '../sorts.ts';
 import type { AgentCaller } from './ownership.ts';
 
 const RUN_SORTS = {
@@ -13,22 +13,6 @@ const RUN_SORTS = {
   step_count: runs.stepCount,
   name: runs.name,
 } as const satisfies Record<ListAgentRunsQuery['sort'], unknown>;
-
-/** The spec leaves step sorts open; these are the indexed-or-cheap ones the admin API offers too. */
-const STEP_SORTS = {
-  step_number: steps.stepNumber,
-  created_at: steps.createdAt,
-  cost_usd: steps.costUsd,
-  latency_ms: steps.latencyMs,
-} as const;
-
-type StepSort = keyof typeof STEP_SORTS;
-
-function stepSort(sort: string | undefined): StepSort {
-  const key = sort ?? 'step_number';
-  if (!Object.hasOwn(STEP_SORTS, key)) throw invalid(`Cannot sort by '${key}'`, { sort: `must be one of ${Object.keys(STEP_SORTS).join(', ')}` });
-  return key as StepSort;
-}
 
 /** The agent's own runs, newest first by default; `agentName` is the caller's, so no join. */
 export async function listAgentRuns(executor: Executor, agent: AgentCaller & { name: string }, query: ListAgentRunsQuery): Promise<{ data: Run[]; total: number }> {
@@ -57,7 +41,7 @@ export async function listAgentRuns(executor: Executor, agent: AgentCaller & { n
 
 /** Steps of a run the caller already owns, in step order by default. */
 export async function listRunSteps(executor: Executor, runId: string, query: ListAgentRunStepsQuery): Promise<{ data: Step[]; total: number }> {
-  const column = STEP_SORTS[stepSort(query.sort)];
+  const column = stepSortColumn(query.sort);
   const direction = query.order === 'desc' ? desc : asc;
   const where = eq(steps.runId, runId);
   const [rows, [totals]] = await Promise.all([
