@@ -16,7 +16,8 @@ interface Started {
 export function serveForParent(start: () => Promise<Started>): void {
   let closing: Promise<void> | null = null;
   const stop = (started: Started | null) => {
-    closing ??= (started?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+    if (closing) return;
+    closing = (started?.close() ?? Promise.resolve()).finally(() => process.exit(0));
   };
   start().then(
     (started) => {

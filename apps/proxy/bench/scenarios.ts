@@ -36,11 +36,15 @@ export function proxyTarget(proxyUrl: string, agentKey: string, mode: Mode, shar
   const stream = mode === 'streaming';
   const shared = randomUUID();
   const runIds: string[] = [];
+  const runIdOf = (index: number) => {
+    runIds[index] ??= randomUUID();
+    return runIds[index];
+  };
   return {
     origin: proxyUrl,
     path: '/v1/chat/completions',
     body: chatBody(stream),
-    headers: (index) => ({ authorization: `Bearer ${agentKey}`, 'x-rungate-run-id': sharedRun ? shared : (runIds[index] ??= randomUUID()) }),
+    headers: (index) => ({ authorization: `Bearer ${agentKey}`, 'x-rungate-run-id': sharedRun ? shared : runIdOf(index) }),
     stream,
   };
 }

@@ -113,7 +113,7 @@ describe('the OpenAI SDK served by an Anthropic provider', () => {
     });
     expect(second.choices[0]?.message.content).toBe('Hello from the fake provider.');
     expect(second.choices[0]?.finish_reason).toBe('stop');
-    expect((fake.requests[1]?.body as { messages: unknown[] }).messages.slice(1)).toEqual([
+    expect((fake.requests[1]!.body as { messages: unknown[] }).messages.slice(1)).toEqual([
       {
         role: 'assistant',
         content: [
@@ -212,7 +212,7 @@ describe('the Anthropic SDK served by an OpenAI provider', () => {
     });
     expect(second.content).toEqual([{ type: 'text', text: 'Hello from the fake provider.' }]);
     expect(second.stop_reason).toBe('end_turn');
-    expect((fake.requests[1]?.body as { messages: unknown[] }).messages.slice(1)).toEqual([
+    expect((fake.requests[1]!.body as { messages: unknown[] }).messages.slice(1)).toEqual([
       {
         role: 'assistant',
         content: null,

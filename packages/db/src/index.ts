@@ -10,5 +10,5 @@ export {
 } from './client.ts';
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';
-export { queryRows } from './query-rows.ts';
+export { queryRows, returnedRow } from './query-rows.ts';
 export { type NotifyChannel, type NotifyHandlers, openNotifyChannel } from './notify.ts';

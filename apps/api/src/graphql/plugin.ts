@@ -41,7 +41,9 @@ export function registerGraphql(app: FastifyInstance, services: Services): void 
       if (!auth) return reply.status(401).send({ error: 'Authentication required' });
       services.auth.requireScope(auth, 'read');
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply, auth });
-      response.headers.forEach((value, key) => reply.header(key, value));
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
       reply.status(response.status);
       return reply.send(response.body);
     },

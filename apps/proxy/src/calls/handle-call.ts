@@ -93,8 +93,9 @@ async function route({ call, format, body, request, reply, ctx, started }: Answe
   async function attemptInOrder(): Promise<FastifyReply> {
     for (let step = firstStep(plan); step; ) {
       if (client.gone) return answerClientGone({ call, attempted, keyId: lastKeyId, cancelled: null, reply, ctx });
-      const attempt = plan.attempts[step.providerIndex]!;
-      const key = call.keysById.get(step.keyId)!;
+      const attempt = plan.attempts[step.providerIndex];
+      const key = call.keysById.get(step.keyId);
+      if (!attempt || !key) throw new Error('The route plan names an attempt or a key it does not hold');
       const nowMs = ctx.services.deps.clock.now().getTime();
       if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
         history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
@@ -143,7 +144,8 @@ async function route({ call, format, body, request, reply, ctx, started }: Answe
           return answerComplete({ call, result, attempt: settlement, reply, ctx, started });
         }
         if (client.gone) return answerClientGone({ call, attempted, keyId: key.id, cancelled: served, reply, ctx });
-        const failure = lastError!;
+        const failure = lastError;
+        if (!failure) throw new Error('An attempt ended with neither a result nor an error');
         // The caller's own mistake says nothing about the key's health: it never opens a circuit.
         const callersMistake = failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body !== null;
         if (!callersMistake) await breakers.recordFailure({ keyId: key.id, provider: attempt.provider }, routing.circuit_breaker, ctx.services.deps.clock.now().getTime());

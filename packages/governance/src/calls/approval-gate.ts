@@ -1,4 +1,4 @@
-import { approvalRequests, type Database } from '@rungate/db';
+import { approvalRequests, type Database, returnedRow } from '@rungate/db';
 import { and, eq, inArray } from 'drizzle-orm';
 import { recordEvent } from '../events/outbox.ts';
 import { toApprovalRequest } from '../resources/approvals/presenter.ts';
@@ -48,7 +48,7 @@ export async function approvalGate(
         result.push({ id: pending.id, tool });
         continue;
       }
-      const [created] = await tx
+      const created = returnedRow(await tx
         .insert(approvalRequests)
         .values({
           orgId: args.orgId,
@@ -60,9 +60,9 @@ export async function approvalGate(
           expiresAt: new Date(now.getTime() + args.expiryMs),
           createdAt: now,
         })
-        .returning();
-      await recordEvent(tx, { orgId: args.orgId, agentId: created!.agentId, type: 'step.approval_required', data: { approval_request: toApprovalRequest(created!, now) } }, now);
-      result.push({ id: created!.id, tool });
+        .returning());
+      await recordEvent(tx, { orgId: args.orgId, agentId: created.agentId, type: 'step.approval_required', data: { approval_request: toApprovalRequest(created, now) } }, now);
+      result.push({ id: created.id, tool });
     }
     return result;
   });

@@ -42,7 +42,10 @@ const hotReadsByDb = new WeakMap<Database, ReturnType<typeof prepareHotReads>>()
 
 function hotReads(db: Database) {
   let reads = hotReadsByDb.get(db);
-  if (!reads) hotReadsByDb.set(db, (reads = prepareHotReads(db)));
+  if (!reads) {
+    reads = prepareHotReads(db);
+    hotReadsByDb.set(db, reads);
+  }
   return reads;
 }
 
@@ -103,6 +106,13 @@ function explicitRunState(run: RunRow): RunResolution {
   }
 }
 
+/** An implicit run takes a fresh id, so its insert always writes the row. */
+async function createImplicitRun(options: Omit<NewRun, 'method' | 'id'>): Promise<RunRow> {
+  const row = await createRun({ ...options, method: 'implicit' });
+  if (!row) throw new Error('The new run was not written');
+  return row;
+}
+
 /**
  * `on_alert_threshold: continue_and_block_new`: while a running run of this agent and policy is
  * past its alert threshold, that run goes on but no new run may start (402); ending it (agent,
@@ -136,15 +146,16 @@ async function blockedByAlertedRun(db: Database, caller: Caller, policy: PolicyV
  *   a new run starts, unless a recent force-stop of this agent+policy is still cooling down.
  */
 export async function resolveRun(db: Database, caller: Caller, policy: PolicyView, controls: RunControls, now: Date): Promise<RunResolution> {
-  if (controls.runId) {
-    const [existing] = await hotReads(db).runById.execute({ id: controls.runId });
+  const runId = controls.runId;
+  if (runId) {
+    const [existing] = await hotReads(db).runById.execute({ id: runId });
     if (existing) {
       if (existing.orgId !== caller.orgId || existing.agentId !== caller.agentId) return { ok: false, foreign: true };
       return explicitRunState(existing);
     }
     const barred = await blockedByAlertedRun(db, caller, policy);
     if (barred) return barred;
-    const created = await db.transaction((tx) => createRun({ executor: tx, caller, policy, controls, method: 'explicit', now, id: controls.runId! }));
+    const created = await db.transaction((tx) => createRun({ executor: tx, caller, policy, controls, method: 'explicit', now, id: runId }));
     // Null: another call created this id at the same moment; judge that run like any existing one.
     if (created) return { ok: true, run: created, created: true };
     return resolveRun(db, caller, policy, controls, now);
@@ -155,9 +166,9 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     if (barred) return barred;
     const run = await db.transaction(async (tx) => {
       await completeAllRuns(tx, caller.agentId, now, 'new_run_requested');
-      return createRun({ executor: tx, caller, policy, controls, method: 'implicit', now });
+      return createImplicitRun({ executor: tx, caller, policy, controls, now });
     });
-    return { ok: true, run: run!, created: true };
+    return { ok: true, run, created: true };
   }
 
   const windowMs = policy.implicit_run_grouping.time_window_seconds * 1000;
@@ -181,7 +192,7 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     const [raced] = await implicitRunQuery(tx, caller.agentId, policy.id);
     if (raced && now.getTime() - raced.lastActivityAt.getTime() <= windowMs) return { ok: true as const, run: raced, created: false };
     if (raced) await completeRun(tx, raced.id, { endedReason: 'idle_auto_complete' }, now);
-    const run = await createRun({ executor: tx, caller, policy, controls, method: 'implicit', now });
-    return { ok: true as const, run: run!, created: true };
+    const run = await createImplicitRun({ executor: tx, caller, policy, controls, now });
+    return { ok: true as const, run, created: true };
   });
 }

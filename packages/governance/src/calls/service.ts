@@ -271,7 +271,7 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     const { fallbackReason } = selected;
     let policy = selected.policy;
     const modelUnder = (p: PolicyView) => {
-      const requestedModel = (request.model ?? p.default_model)!;
+      const requestedModel = request.model ?? p.default_model ?? '';
       return { requestedModel, model: p.model_override ?? requestedModel };
     };
     let { requestedModel, model } = modelUnder(policy);
@@ -448,7 +448,6 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         allowedPolicies: agent.allowedPolicies,
         findPolicy: (by) => findPolicy(agent.orgId, by),
       });
-      const { fallbackReason } = selected;
       if (!request.model && !selected.policy.default_model) return NO_MODEL;
       const early = speculativeAdmission(agent, selected.policy, now.getTime());
       let admitted = false;

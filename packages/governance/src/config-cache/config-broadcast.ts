@@ -49,7 +49,9 @@ export async function broadcastConfigChanges(
     // Announcements sent while the connection was down are lost: drop every cached entry.
     onReconnect: () => generation.bumpFromPeer(),
   };
-  const channel = redisUrl ? await openRedisChannel(redisUrl, handlers) : await openNotifyChannel(databaseUrl!, CHANNEL, handlers);
+  const channel = redisUrl
+    ? await openRedisChannel(redisUrl, handlers)
+    : await openNotifyChannel(databaseUrl ?? '', CHANNEL, handlers);
   const unsubscribe = generation.onBump(() => {
     channel.publish(self).catch(onError);
   });

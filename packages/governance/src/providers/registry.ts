@@ -34,11 +34,11 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
 const UNLISTED: ProviderEntry = { wireFormat: 'openai', defaultBaseUrl: null };
 
 /**
- * The provider registry (DECISIONS.md): `anthropic` speaks Anthropic Messages; every other
+ * The provider registry (docs/decisions.md): `anthropic` speaks Anthropic Messages; every other
  * provider is OpenAI-compatible unless its entry says otherwise.
  */
 export function providerEntry(provider: string): ProviderEntry {
-  return Object.hasOwn(PROVIDERS, provider) ? PROVIDERS[provider]! : UNLISTED;
+  return (Object.hasOwn(PROVIDERS, provider) && PROVIDERS[provider]) || UNLISTED;
 }
 
 /** The wire format a provider speaks. */

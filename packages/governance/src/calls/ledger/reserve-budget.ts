@@ -1,4 +1,4 @@
-import { type Database, type Executor, queryRows } from '@rungate/db';
+import { type Database, type Executor, queryRows, returnedRow } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../batching/prepared-statement.ts';
 import { subtractUsd, toUsd } from '../pricing/money.ts';
@@ -236,17 +236,17 @@ export async function reserveBudget(
     let headroom = toHeadroom(locked);
     let hold = plan(headroom);
     if (hold) {
-      const [written] = await holdIfUnchanged(tx, { ...holdOf(hold), seenUsd: headroom.usd, seenTokens: headroom.tokens, seenHourlyUsd: headroom.hourlyUsd });
-      if (written!.id) return { reserved: true, reservationId: written!.id, hold, headroom };
-      headroom = toHeadroom(written!);
+      const written = returnedRow(await holdIfUnchanged(tx, { ...holdOf(hold), seenUsd: headroom.usd, seenTokens: headroom.tokens, seenHourlyUsd: headroom.hourlyUsd }));
+      if (written.id) return { reserved: true, reservationId: written.id, hold, headroom };
+      headroom = toHeadroom(written);
     } else {
-      const [fresh] = await measure(tx, where);
-      headroom = toHeadroom(fresh!);
+      const fresh = returnedRow(await measure(tx, where));
+      headroom = toHeadroom(fresh);
     }
     hold = plan(headroom);
     if (!hold) return { reserved: false, headroom, reason: 'refused' };
-    const [inserted] = await insertHold(tx, holdOf(hold));
-    return { reserved: true, reservationId: inserted!.id, hold, headroom };
+    const inserted = returnedRow(await insertHold(tx, holdOf(hold)));
+    return { reserved: true, reservationId: inserted.id, hold, headroom };
   });
 }
 

@@ -107,9 +107,9 @@ const recordStepsStatement = preparedStatement<BatchRow>('rungate_record_steps',
  */
 export function createStepWriter(db: Database) {
   const write = naturalBatches<StepRecord & { id: string }, RecordedStep>(async (batch) => {
-    if (batch.length === 1) {
-      const [only] = batch;
-      await recordStep(db, only!.item).then(only!.resolve, only!.reject);
+    const [only] = batch;
+    if (only && batch.length === 1) {
+      await recordStep(db, only.item).then(only.resolve, only.reject);
       return;
     }
     let rows: BatchRow[];

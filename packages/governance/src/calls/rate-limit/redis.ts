@@ -88,7 +88,12 @@ export class RedisRateLimiter implements RateLimiter {
       throw error;
     }
     batch.forEach((waiting, i) => {
-      const { keys, maxRequests, maxTokens, pending } = sent[i]!;
+      const entry = sent[i];
+      if (entry === undefined) {
+        waiting.reject(new Error('An admission was not sent to Redis'));
+        return;
+      }
+      const { keys, maxRequests, maxTokens, pending } = entry;
       const [error, answer] = results[i] ?? [new Error('Redis answered no result for an admission'), null];
       if (error) {
         this.#add(keys.tokens, pending);
@@ -96,7 +101,10 @@ export class RedisRateLimiter implements RateLimiter {
         return;
       }
       const [allowed, which] = answer as [number, number];
-      if (allowed === 1) return waiting.resolve({ allowed: true });
+      if (allowed === 1) {
+        waiting.resolve({ allowed: true });
+        return;
+      }
       const { retryAfterMs } = windowOf(waiting.item.nowMs);
       waiting.resolve(which === 2 ? { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs } : { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs });
     });

@@ -162,7 +162,7 @@ export class RedisBreakerStore implements BreakerStore {
 
 function fromHash(h: Record<string, string>): BreakerState {
   return {
-    keyId: h.key_id!,
+    keyId: h.key_id ?? '',
     provider: h.provider ?? '',
     state: (h.state ?? 'closed') as CircuitState,
     failures: num(h.failures) ?? 0,

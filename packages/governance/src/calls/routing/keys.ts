@@ -47,9 +47,7 @@ export function orderKeys(binding: Binding | undefined, strategy: LoadBalancing,
   if (binding.length < 2 || strategy === 'failover') return binding.map((k) => k.key_id);
   if (strategy === 'round_robin') {
     const start = deps.counters.next(counterName) % binding.length;
-    const ids: string[] = [];
-    for (let i = 0; i < binding.length; i++) ids.push(binding[(start + i) % binding.length]!.key_id);
-    return ids;
+    return [...binding.slice(start), ...binding.slice(0, start)].map((k) => k.key_id);
   }
   return weightedOrder(binding, deps.random);
 }
@@ -63,10 +61,15 @@ function weightedOrder(keys: readonly { key_id: string; weight: number }[], rand
     let draw = random() * total;
     let i = 0;
     // The last key takes any remainder, so float rounding can never fall off the end.
-    while (i < left.length - 1 && draw >= left[i]!.weight) draw -= left[i++]!.weight;
-    const [picked] = left.splice(i, 1);
-    ids.push(picked!.key_id);
-    total -= picked!.weight;
+    for (const k of left.slice(0, -1)) {
+      if (draw < k.weight) break;
+      draw -= k.weight;
+      i++;
+    }
+    for (const picked of left.splice(i, 1)) {
+      ids.push(picked.key_id);
+      total -= picked.weight;
+    }
   }
   return ids;
 }

@@ -45,9 +45,15 @@ export class MemoryLatencyTracker implements LatencyTracker {
 
   record(provider: string, keyId: string, latencyMs: number, nowMs: number): void {
     let keys = this.#rings.get(provider);
-    if (!keys) this.#rings.set(provider, (keys = new Map()));
+    if (!keys) {
+      keys = new Map();
+      this.#rings.set(provider, keys);
+    }
     let ring = keys.get(keyId);
-    if (!ring) keys.set(keyId, (ring = { latencies: [], times: [], next: 0 }));
+    if (!ring) {
+      ring = { latencies: [], times: [], next: 0 };
+      keys.set(keyId, ring);
+    }
     ring.latencies[ring.next] = latencyMs;
     ring.times[ring.next] = nowMs;
     ring.next = (ring.next + 1) % this.#size;
@@ -66,11 +72,15 @@ export class MemoryLatencyTracker implements LatencyTracker {
   #median(provider: string, nowMs: number): number | null {
     const samples: number[] = [];
     for (const ring of this.#rings.get(provider)?.values() ?? []) {
-      for (let i = 0; i < ring.latencies.length; i++) if (nowMs - ring.times[i]! <= this.#maxAgeMs) samples.push(ring.latencies[i]!);
+      ring.latencies.forEach((latency, i) => {
+        const at = ring.times[i];
+        if (at !== undefined && nowMs - at <= this.#maxAgeMs) samples.push(latency);
+      });
     }
     if (samples.length === 0) return null;
     samples.sort((a, b) => a - b);
     const mid = samples.length >> 1;
-    return samples.length % 2 === 1 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+    const upper = samples[mid] ?? 0;
+    return samples.length % 2 === 1 ? upper : ((samples[mid - 1] ?? upper) + upper) / 2;
   }
 }

@@ -101,11 +101,12 @@ export function nextStep(plan: PlanShape, settings: RetrySettings, history: read
     if (!room || attempts === 0 || usable.length === 0) return null;
     const delayMs = lastReal?.retryAfterMs ?? Math.min(baseDelayMs * 2 ** (attempts - 1), maxDelayMs);
     if (delayMs > maxDelayMs) return null;
-    return { action: 'retry', providerIndex: p, keyId: usable[attempts % usable.length]!, delayMs };
+    const keyId = usable[attempts % usable.length];
+    return keyId === undefined ? null : { action: 'retry', providerIndex: p, keyId, delayMs };
   };
   const failover = (): NextStep | null => {
     for (let i = p + 1; i < plan.attempts.length; i++) {
-      const keyId = plan.attempts[i]!.keyIds[0];
+      const keyId = plan.attempts[i]?.keyIds[0];
       if (keyId !== undefined) return { action: 'next_provider', providerIndex: i, keyId, delayMs: 0 };
     }
     return null;

@@ -1,5 +1,5 @@
 import type { Account, UpdateAccountInput } from '@rungate/contracts';
-import { accounts, type Executor } from '@rungate/db';
+import { accounts, type Executor, returnedRow } from '@rungate/db';
 import { eq } from 'drizzle-orm';
 import type { AuthContext } from '../../auth/context.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -12,8 +12,8 @@ export function createAccountService({ db, clock }: ServiceDeps) {
     /** Inserts an account row; registration calls it inside its transaction. */
     async insert(executor: Executor, values: { name: string; slug: string; email?: string | null }) {
       try {
-        const [row] = await executor.insert(accounts).values(values).returning();
-        return row!;
+        const row = returnedRow(await executor.insert(accounts).values(values).returning());
+        return row;
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict(`The slug '${values.slug}' is taken`);
         throw error;

@@ -1,5 +1,5 @@
 import { type AdminToken, type CreateAdminTokenInput, expiresInToMs } from '@rungate/contracts';
-import { adminTokens, type Executor } from '@rungate/db';
+import { adminTokens, type Executor, returnedRow } from '@rungate/db';
 import { and, desc, eq } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
 import { ADMIN_TOKEN_PREFIX } from '../../auth/token-prefixes.ts';
@@ -24,7 +24,7 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
     const { secret, hash, displayPrefix } = issueSecret(ADMIN_TOKEN_PREFIX);
     const expiresAt = input.expires_in ? new Date(clock.now().getTime() + expiresInToMs(input.expires_in)) : null;
     try {
-      const [row] = await executor
+      const row = returnedRow(await executor
         .insert(adminTokens)
         .values({
           accountId: orgId,
@@ -36,8 +36,8 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
           expiresAt,
           createdBy,
         })
-        .returning();
-      const token = toAdminToken(row!);
+        .returning());
+      const token = toAdminToken(row);
       await recordEvent(executor, { orgId, type: 'admin_token.created', data: { admin_token: token, actor } }, clock.now());
       return { token, secret };
     } catch (error) {

@@ -10,7 +10,7 @@ import type {
   UpdateAgentInput,
   UpsertAgentInput,
 } from '@rungate/contracts';
-import { agents, type Executor } from '@rungate/db';
+import { agents, type Executor, returnedRow } from '@rungate/db';
 import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { createdBy } from '../audit-columns.ts';
 import { type AuthContext, auditIdentity, requireScope } from '../../auth/context.ts';
@@ -56,7 +56,7 @@ export function createAgentService({ db, clock }: ServiceDeps) {
   async function insertAgent(executor: Executor, orgId: string, input: NewAgent, audit: AuditStamp) {
     const { apiKey, apiKeyHash, apiKeyPrefix } = issueAgentKey();
     const now = clock.now();
-    const [row] = await executor
+    const row = returnedRow(await executor
       .insert(agents)
       .values({
         orgId,
@@ -71,9 +71,9 @@ export function createAgentService({ db, clock }: ServiceDeps) {
         metadata: input.metadata ?? {},
         ...createdBy(audit, now),
       })
-      .returning();
-    await recordAgentCreated(executor, row!, eventActor(audit), now);
-    return { agent: toAgent(row!), apiKey };
+      .returning());
+    await recordAgentCreated(executor, row, eventActor(audit), now);
+    return { agent: toAgent(row), apiKey };
   }
 
   async function findRow(ctx: AuthContext, where: { id: string } | { name: string }): Promise<AgentRow | undefined> {
@@ -116,13 +116,13 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       return await db.transaction(async (tx) => {
         const before = await lockRow(tx, ctx, existing.id);
         const now = clock.now();
-        const [row] = await tx
+        const row = returnedRow(await tx
           .update(agents)
           .set({ ...changedColumns(input), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
           .where(eq(agents.id, before.id))
-          .returning();
-        await recordAgentChange(tx, before, row!, eventActor(audit), now);
-        return toAgent(row!);
+          .returning());
+        await recordAgentChange(tx, before, row, eventActor(audit), now);
+        return toAgent(row);
       });
     } catch (error) {
       if (isUniqueViolation(error, NAME_UNIQUE)) throw conflict(`An agent named '${input.name}' already exists`);
@@ -207,12 +207,12 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       await db.transaction(async (tx) => {
         const before = await lockRow(tx, ctx, id);
         const now = clock.now();
-        const [row] = await tx
+        const row = returnedRow(await tx
           .update(agents)
           .set({ apiKeyHash, apiKeyPrefix, apiKeyRotatedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
           .where(eq(agents.id, before.id))
-          .returning();
-        await recordAgentChange(tx, before, row!, eventActor(audit), now);
+          .returning());
+        await recordAgentChange(tx, before, row, eventActor(audit), now);
       });
       return { message: 'API key rotated; the previous key no longer works', api_key: apiKey, api_key_prefix: apiKeyPrefix };
     },

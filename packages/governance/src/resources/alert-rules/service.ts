@@ -6,7 +6,7 @@ import {
   type UpdateAlertRuleInput,
   Uuid,
 } from '@rungate/contracts';
-import { agents, alertRules, type Executor } from '@rungate/db';
+import { agents, alertRules, type Executor, returnedRow } from '@rungate/db';
 import { and, asc, eq } from 'drizzle-orm';
 import { createdBy } from '../audit-columns.ts';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
@@ -76,17 +76,17 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
     const audit = auditIdentity(ctx.actor);
     let updated: AlertRuleRow | undefined;
     try {
-      [updated] = await tx
+      updated = returnedRow(await tx
         .update(alertRules)
         .set({ ...values, updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: clock.now() })
         .where(eq(alertRules.id, row.id))
-        .returning();
+        .returning());
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(next.name);
       throw error;
     }
-    const view = toAlertRule(updated!);
-    await recordEvent(tx, { orgId: ctx.orgId, agentId: updated!.agentId, type: 'alert_rule.updated', data: { alert_rule: view, changed_fields: changed } }, clock.now());
+    const view = toAlertRule(updated);
+    await recordEvent(tx, { orgId: ctx.orgId, agentId: updated.agentId, type: 'alert_rule.updated', data: { alert_rule: view, changed_fields: changed } }, clock.now());
     return view;
   }
 
@@ -107,7 +107,7 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
         const now = clock.now();
         let row: AlertRuleRow | undefined;
         try {
-          [row] = await tx
+          row = returnedRow(await tx
             .insert(alertRules)
             .values({
               orgId: ctx.orgId,
@@ -119,13 +119,13 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
               scope,
               ...createdBy(audit, now),
             })
-            .returning();
+            .returning());
         } catch (error) {
           if (isUniqueViolation(error)) throw nameTaken(input.name);
           throw error;
         }
-        const view = toAlertRule(row!);
-        await recordEvent(tx, { orgId: ctx.orgId, agentId: row!.agentId, type: 'alert_rule.created', data: { alert_rule: view } }, now);
+        const view = toAlertRule(row);
+        await recordEvent(tx, { orgId: ctx.orgId, agentId: row.agentId, type: 'alert_rule.created', data: { alert_rule: view } }, now);
         return view;
       }),
 

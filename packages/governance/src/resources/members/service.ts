@@ -1,5 +1,5 @@
 import type { Member, UpdateMemberInput } from '@rungate/contracts';
-import { type Executor, members } from '@rungate/db';
+import { type Executor, members, returnedRow } from '@rungate/db';
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { type AuthContext, auditIdentity, requireScope } from '../../auth/context.ts';
 import { conflict, forbidden, invalid, notFound } from '../../errors.ts';
@@ -49,7 +49,7 @@ export function createMemberService({ db, clock }: ServiceDeps) {
           throw invalid("The owner's role cannot be changed; use transfer-ownership", { role: 'The owner changes only through transfer-ownership' });
         }
         const now = clock.now();
-        const [row] = await tx
+        const row = returnedRow(await tx
           .update(members)
           .set({
             ...(input.role !== undefined ? { role: input.role } : {}),
@@ -57,9 +57,9 @@ export function createMemberService({ db, clock }: ServiceDeps) {
             updatedAt: now,
           })
           .where(eq(members.id, target.id))
-          .returning();
-        const member = toMember(row!);
-        if (row!.role !== target.role) {
+          .returning());
+        const member = toMember(row);
+        if (row.role !== target.role) {
           const data = { member, previous_role: target.role, actor: eventActor(auditIdentity(ctx.actor)) };
           await recordEvent(tx, { orgId: ctx.orgId, type: 'member.role_changed', data }, now);
         }
@@ -81,8 +81,8 @@ export function createMemberService({ db, clock }: ServiceDeps) {
         const audit = auditIdentity(ctx.actor);
         const heir = await chooseHeir(tx, ctx.orgId, target.id, audit.memberId);
         const counts = await handOverBelongings(tx, { orgId: ctx.orgId, memberId: target.id }, heir, audit, now);
-        const [row] = await tx.update(members).set({ status: 'removed', updatedAt: now }).where(eq(members.id, target.id)).returning();
-        const data = { member: toMember(row!), reassigned_to: heir, ...counts, actor: eventActor(audit) };
+        const row = returnedRow(await tx.update(members).set({ status: 'removed', updatedAt: now }).where(eq(members.id, target.id)).returning());
+        const data = { member: toMember(row), reassigned_to: heir, ...counts, actor: eventActor(audit) };
         await recordEvent(tx, { orgId: ctx.orgId, type: 'member.removed', data }, now);
         return { message: 'Member removed', ...counts };
       });
@@ -100,11 +100,11 @@ export function createMemberService({ db, clock }: ServiceDeps) {
         if (heir.id === owner.id) throw invalid('You already own this org', { id: 'Name another member' });
         if (heir.status !== 'active') throw invalid(`Ownership can only go to an active member (this one is ${heir.status})`, { id: 'Member is not active' });
         const now = clock.now();
-        const [previousOwner] = await tx.update(members).set({ role: 'admin', updatedAt: now }).where(eq(members.id, owner.id)).returning();
-        const [newOwner] = await tx.update(members).set({ role: 'owner', updatedAt: now }).where(eq(members.id, heir.id)).returning();
-        const data = { member: toMember(newOwner!), previous_owner: toMember(previousOwner!), actor: eventActor(auditIdentity(ctx.actor)) };
+        const previousOwner = returnedRow(await tx.update(members).set({ role: 'admin', updatedAt: now }).where(eq(members.id, owner.id)).returning());
+        const newOwner = returnedRow(await tx.update(members).set({ role: 'owner', updatedAt: now }).where(eq(members.id, heir.id)).returning());
+        const data = { member: toMember(newOwner), previous_owner: toMember(previousOwner), actor: eventActor(auditIdentity(ctx.actor)) };
         await recordEvent(tx, { orgId: ctx.orgId, type: 'member.ownership_transferred', data }, now);
-        return { message: `Ownership transferred to ${newOwner!.email}; you are now an admin` };
+        return { message: `Ownership transferred to ${newOwner.email}; you are now an admin` };
       });
     },
   };

@@ -6,7 +6,7 @@ import {
   type UpsertPolicyInput,
   Uuid,
 } from '@rungate/contracts';
-import { agents, type Executor, policies } from '@rungate/db';
+import { agents, type Executor, policies, returnedRow } from '@rungate/db';
 import { and, asc, eq, ilike, isNull, or, sql } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -74,18 +74,18 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
 
     const audit = auditIdentity(ctx.actor);
     const now = clock.now();
-    let updated;
+    let updated: PolicyRow;
     try {
-      [updated] = await tx
+      updated = returnedRow(await tx
         .update(policies)
         .set({ name, visibility, ...settingsColumns(settings), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
         .where(eq(policies.id, row.id))
-        .returning();
+        .returning());
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(name);
       throw error;
     }
-    const view = toPolicy(updated!);
+    const view = toPolicy(updated);
     await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.updated', data: { policy: view, changed_fields: changed, actor: eventActor(audit) } }, now);
     await appendVersion(tx, { orgId: ctx.orgId, policyId: row.id, snapshot: view, changedFields: changed, changeType: 'update', audit }, now);
     return view;
@@ -145,12 +145,12 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
         }
         const audit = auditIdentity(ctx.actor);
         const now = clock.now();
-        const [deleted] = await tx
+        const deleted = returnedRow(await tx
           .update(policies)
           .set({ deletedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
           .where(eq(policies.id, id))
-          .returning();
-        await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.deleted', data: { policy: toPolicy(deleted!), actor: eventActor(audit) } }, now);
+          .returning());
+        await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.deleted', data: { policy: toPolicy(deleted), actor: eventActor(audit) } }, now);
         await appendVersion(tx, { orgId: ctx.orgId, policyId: id, snapshot: toPolicy(row), changedFields: ['_deleted'], changeType: 'delete', audit }, now);
       });
       return { message: 'Policy deleted' };

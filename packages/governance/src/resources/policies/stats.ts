@@ -1,5 +1,5 @@
 import type { PolicyStats } from '@rungate/contracts';
-import { type Executor, runs } from '@rungate/db';
+import { type Executor, runs, returnedRow } from '@rungate/db';
 import { and, count, desc, eq, gte, lte, ne, sql } from 'drizzle-orm';
 import { isoRequired } from '../../time/dates.ts';
 
@@ -38,7 +38,7 @@ export async function policyStats(executor: Executor, orgId: string, policyId: s
   const ended = sql`${runs.status} <> 'running'`;
   const hardUsd = sql`nullif((${runs.budget} ->> 'hard_limit_usd')::numeric, 0)`;
   const hardTokens = sql`nullif((${runs.budget} ->> 'hard_limit_tokens')::numeric, 0)`;
-  const [row] = await executor
+  const row = returnedRow(await executor
     .select({
       totalRuns: count(),
       totalSpend: sql<string>`coalesce(sum(${runs.totalCostUsd}), 0)`,
@@ -50,7 +50,7 @@ export async function policyStats(executor: Executor, orgId: string, policyId: s
       utilization: sql<string | null>`avg(coalesce(${runs.totalCostUsd} / ${hardUsd}, ${runs.totalTokens} / ${hardTokens}))`,
     })
     .from(runs)
-    .where(policyRuns(orgId, policyId, range));
+    .where(policyRuns(orgId, policyId, range)));
   const endedRuns = Number(row?.endedRuns ?? 0);
   return {
     total_runs: Number(row?.totalRuns ?? 0),
@@ -58,7 +58,7 @@ export async function policyStats(executor: Executor, orgId: string, policyId: s
     avg_cost_per_run_usd: nullableNumber(row?.avgCost ?? null),
     avg_steps_per_run: nullableNumber(row?.avgSteps ?? null),
     avg_duration_ms: nullableNumber(row?.avgDurationMs ?? null),
-    success_rate: endedRuns === 0 ? null : Number(row!.succeeded) / endedRuns,
+    success_rate: endedRuns === 0 ? null : Number(row.succeeded) / endedRuns,
     budget_utilization: nullableNumber(row?.utilization ?? null),
   };
 }

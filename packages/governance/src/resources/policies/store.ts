@@ -1,11 +1,11 @@
 import type { Visibility } from '@rungate/contracts';
-import { type Executor, policies } from '@rungate/db';
+import { type Executor, policies, returnedRow } from '@rungate/db';
 import { conflict } from '../../errors.ts';
 import { eventActor } from '../../events/event-actor.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import { type PolicySettings, withDefaults } from './defaults.ts';
-import { type PolicyView, settingsColumns, toPolicy } from './presenter.ts';
+import { type PolicyRow, type PolicyView, settingsColumns, toPolicy } from './presenter.ts';
 import { appendVersion } from './versions.ts';
 
 /** Who makes a change: `auditIdentity(ctx.actor)`, or the registering member/system. */
@@ -28,9 +28,9 @@ export async function insertPolicy(
   audit: PolicyAudit,
   now: Date,
 ): Promise<PolicyView> {
-  let row;
+  let row: PolicyRow;
   try {
-    [row] = await executor
+    row = returnedRow(await executor
       .insert(policies)
       .values({
         orgId,
@@ -43,12 +43,12 @@ export async function insertPolicy(
         createdByTokenId: audit.tokenId,
         updatedByTokenId: audit.tokenId,
       })
-      .returning();
+      .returning());
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(policy.name);
     throw error;
   }
-  const view = toPolicy(row!);
+  const view = toPolicy(row);
   await recordEvent(executor, { orgId, type: 'policy.created', data: { policy: view, actor: eventActor(audit) } }, now);
   await appendVersion(executor, { orgId, policyId: view.id, snapshot: view, changedFields: policy.changedFields, changeType: 'create', audit }, now);
   return view;

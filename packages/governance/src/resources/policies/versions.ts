@@ -1,4 +1,4 @@
-import { type Executor, policyVersions } from '@rungate/db';
+import { type Executor, policyVersions, returnedRow } from '@rungate/db';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { eventActor } from '../../events/event-actor.ts';
 import { recordEvent } from '../../events/outbox.ts';
@@ -31,7 +31,7 @@ export async function appendVersion(
     .select({ number: sql<number>`coalesce(max(${policyVersions.versionNumber}), 0)`.mapWith(Number) })
     .from(policyVersions)
     .where(eq(policyVersions.policyId, version.policyId));
-  const [row] = await executor
+  const row = returnedRow(await executor
     .insert(policyVersions)
     .values({
       orgId: version.orgId,
@@ -42,10 +42,10 @@ export async function appendVersion(
       changedBy: versionAuthor(version.audit),
       changeType: version.changeType,
     })
-    .returning();
+    .returning());
   await recordEvent(
     executor,
-    { orgId: version.orgId, type: 'policy.version_created', data: { policy_id: version.policyId, version: toPolicyVersion(row!), actor: eventActor(version.audit) } },
+    { orgId: version.orgId, type: 'policy.version_created', data: { policy_id: version.policyId, version: toPolicyVersion(row), actor: eventActor(version.audit) } },
     now,
   );
 }

@@ -62,7 +62,7 @@ export async function describeDependents(executor: Executor, orgId: string, key:
     agents: dependents.map((agent, i) => ({
       id: agent.id,
       name: agent.name,
-      is_only_key_for_provider: !peers[i]!.some((peer) => activePeers.has(peer)),
+      is_only_key_for_provider: !(peers[i] ?? []).some((peer) => activePeers.has(peer)),
     })),
     active_run_count: counts.active,
     runs_last_30_days: counts.recent,

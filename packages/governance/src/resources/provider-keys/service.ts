@@ -1,12 +1,12 @@
-import {
-  type CreateProviderKeyInput,
-  type ListProviderKeysQuery,
-  type ProviderKey,
-  type ProviderKeyDependents,
-  type UpdateProviderKeyInput,
-  type UpsertProviderKeyInput,
+import type {
+  CreateProviderKeyInput,
+  ListProviderKeysQuery,
+  ProviderKey,
+  ProviderKeyDependents,
+  UpdateProviderKeyInput,
+  UpsertProviderKeyInput,
 } from '@rungate/contracts';
-import { agents, type Executor, providerKeys } from '@rungate/db';
+import { agents, type Executor, providerKeys, returnedRow } from '@rungate/db';
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { recordAgentUpdated } from '../agents/events.ts';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
@@ -50,7 +50,7 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
     const who = auditIdentity(ctx.actor);
     try {
       return await db.transaction(async (tx) => {
-        const [row] = await tx
+        const row = returnedRow(await tx
           .insert(providerKeys)
           .values({
             orgId: ctx.orgId,
@@ -64,9 +64,9 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
             updatedBy: who.by,
             updatedByTokenId: who.tokenId,
           })
-          .returning();
-        await recordKeyEvent(tx, 'provider_key.created', row!, eventActor(who), clock.now());
-        return toProviderKey(row!);
+          .returning());
+        await recordKeyEvent(tx, 'provider_key.created', row, eventActor(who), clock.now());
+        return toProviderKey(row);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(input.name);
@@ -212,23 +212,23 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
         const actor = eventActor(auditIdentity(ctx.actor));
         const now = clock.now();
         if (key.status !== 'deleted') {
-          const [deleted] = await tx
+          const deleted = returnedRow(await tx
             .update(providerKeys)
             .set({ status: 'deleted', apiKeyEncrypted: null, apiKeyLast4: null, deletedAt: now, ...updatedBy(ctx) })
             .where(eq(providerKeys.id, id))
-            .returning();
-          await recordKeyEvent(tx, 'provider_key.deleted', deleted!, actor, now);
+            .returning());
+          await recordKeyEvent(tx, 'provider_key.deleted', deleted, actor, now);
         }
         if (remapTo === undefined) return { message: 'Provider key deleted', remapped_agents: 0 };
         const dependents = await agentsReferencingKey(tx, ctx.orgId, id, { lock: true });
         const audit = updatedBy(ctx);
         for (const agent of dependents) {
-          const [remapped] = await tx
+          const remapped = returnedRow(await tx
             .update(agents)
             .set({ providerKeys: remapKey(agent.providerKeys, id, remapTo), ...audit })
             .where(eq(agents.id, agent.id))
-            .returning();
-          await recordAgentUpdated(tx, remapped!, ['provider_keys'], actor, now);
+            .returning());
+          await recordAgentUpdated(tx, remapped, ['provider_keys'], actor, now);
         }
         return { message: `Provider key deleted; ${dependents.length} agent(s) remapped`, remapped_agents: dependents.length };
       });

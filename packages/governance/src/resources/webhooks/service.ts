@@ -1,13 +1,13 @@
-import {
-  type CreateWebhookInput,
-  type ListWebhookDeliveriesQuery,
-  type UpdateWebhookInput,
-  type Webhook,
-  type WebhookDelivery,
-  type WebhookEventType,
-  type WebhookStatus,
+import type {
+  CreateWebhookInput,
+  ListWebhookDeliveriesQuery,
+  UpdateWebhookInput,
+  Webhook,
+  WebhookDelivery,
+  WebhookEventType,
+  WebhookStatus,
 } from '@rungate/contracts';
-import { webhookDeliveries, webhooks } from '@rungate/db';
+import { webhookDeliveries, webhooks, returnedRow } from '@rungate/db';
 import { and, arrayContains, count, desc, eq } from 'drizzle-orm';
 import { createdBy } from '../audit-columns.ts';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
@@ -72,7 +72,7 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
       const who = auditIdentity(ctx.actor);
       const now = clock.now();
       try {
-        const [row] = await db
+        const row = returnedRow(await db
           .insert(webhooks)
           .values({
             orgId: ctx.orgId,
@@ -85,8 +85,8 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
             scope,
             ...createdBy(who, now),
           })
-          .returning();
-        return { ...present(row!), secret };
+          .returning());
+        return { ...present(row), secret };
       } catch (error) {
         if (isUniqueViolation(error)) throw nameTaken(input.name);
         throw error;

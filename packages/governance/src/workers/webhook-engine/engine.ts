@@ -1,4 +1,4 @@
-import { type Database, webhookDeliveries, webhooks } from '@rungate/db';
+import { type Database, webhookDeliveries, webhooks, returnedRow } from '@rungate/db';
 import { eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../../time/clock.ts';
 import type { SecretBox } from '../../secrets/crypto.ts';
@@ -71,7 +71,8 @@ export function createWebhookEngine(options: WebhookEngineOptions): WebhookEngin
     try {
       return {
         secret: secretBox.decrypt(hook.secretEncrypted),
-        previousSecret: graceWindowOpen(hook, at) ? secretBox.decrypt(hook.previousSecretEncrypted!) : null,
+        previousSecret:
+          graceWindowOpen(hook, at) && hook.previousSecretEncrypted ? secretBox.decrypt(hook.previousSecretEncrypted) : null,
       };
     } catch {
       return null;
@@ -121,12 +122,12 @@ export function createWebhookEngine(options: WebhookEngineOptions): WebhookEngin
 
   async function deliverOnce(oneOff: OneOffDelivery) {
     const now = clock.now();
-    const [delivery] = await db
+    const delivery = returnedRow(await db
       .insert(webhookDeliveries)
       .values({ ...oneOff, maxAttempts: 1, attempts: 1, nextRetryAt: new Date(now.getTime() + leaseMs), createdAt: now })
-      .returning();
+      .returning());
     const [hook] = await db.select().from(webhooks).where(eq(webhooks.id, oneOff.webhookId));
-    return { deliveryId: delivery!.id, result: await attempt(delivery!, hook) };
+    return { deliveryId: delivery.id, result: await attempt(delivery, hook) };
   }
 
   return {

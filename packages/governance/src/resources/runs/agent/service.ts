@@ -8,7 +8,7 @@ import type {
   Step,
   UpdateAgentRunInput,
 } from '@rungate/contracts';
-import { type Executor, runs } from '@rungate/db';
+import { type Executor, runs, returnedRow } from '@rungate/db';
 import { eq } from 'drizzle-orm';
 import type { AgentRow } from '../../agents/presenter.ts';
 import { forbidden } from '../../../errors.ts';
@@ -52,12 +52,12 @@ export function createAgentRunService(deps: ServiceDeps) {
       ...(input.outcome_reason === undefined ? {} : { outcomeReason: input.outcome_reason }),
     };
     if (Object.keys(changes).length === 0) return toRunUpdate(run);
-    const [row] = await executor
+    const row = returnedRow(await executor
       .update(runs)
       .set({ ...changes, updatedAt: clock.now() })
       .where(eq(runs.id, run.id))
-      .returning();
-    return toRunUpdate(row!);
+      .returning());
+    return toRunUpdate(row);
   }
 
   return {

@@ -1,5 +1,5 @@
 import type { CreateToolStepInput, Step } from '@rungate/contracts';
-import { type Database, steps } from '@rungate/db';
+import { type Database, steps, returnedRow } from '@rungate/db';
 import { eq } from 'drizzle-orm';
 import { conflict, invalid } from '../../../errors.ts';
 import { recordStep } from '../../../calls/ledger/record-step.ts';
@@ -62,7 +62,7 @@ export function logToolStep(db: Database, agent: AgentCaller, runId: string, inp
       reservationId: null,
       now,
     });
-    const [row] = await tx.select().from(steps).where(eq(steps.id, stepId));
-    return toStep(row!);
+    const row = returnedRow(await tx.select().from(steps).where(eq(steps.id, stepId)));
+    return toStep(row);
   });
 }
