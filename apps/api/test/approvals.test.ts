@@ -133,7 +133,7 @@ describe('deciding', () => {
     expect(reject.statusCode).toBe(409);
 
     const queued = await db.select().from(events).where(eq(events.type, 'approval.approved'));
-    expect(queued.map((e) => (e.data['approval_request'] as { id: string }).id)).toContain(request.id);
+    expect(queued.map((e) => (e.data.approval_request as { id: string }).id)).toContain(request.id);
   });
 
   it('rejects with or without a reason; a decided or expired request cannot be rejected', async () => {

@@ -263,7 +263,7 @@ describe('POST /api/runs/{id}/complete', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ error: { type: 'conflict', message: 'Run is not running (status: completed)' } });
     const queued = await h.services.deps.db.select().from(events).where(eq(events.orgId, h.a.orgId));
-    expect(queued.filter((e) => e.type === 'run.completed' && (e.data['run'] as { id: string }).id === run.id)).toHaveLength(1);
+    expect(queued.filter((e) => e.type === 'run.completed' && (e.data.run as { id: string }).id === run.id)).toHaveLength(1);
   });
 
   it('stores a custom reason as given and defaults the outcome to success', async () => {

@@ -81,7 +81,7 @@ describe('Anthropic stream transformer', () => {
 
   it('reports an empty stream and a dropped one', async () => {
     expect(runChunked(anthropicStream(), await recordedStream({ emptyStream: true }), []).report).toMatchObject({ sawEvent: false, usage: null });
-    const cut = Buffer.from(event({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 4, output_tokens: 1 } } }) + 'event: content_block_delta\ndata: {"type":"content_blo');
+    const cut = Buffer.from(`${event({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 4, output_tokens: 1 } } })}event: content_block_delta\ndata: {"type":"content_blo`);
     expect(runChunked(anthropicStream(), cut, [5]).report).toMatchObject({ events: 2, malformedEvents: 1, completed: false, usage: { input: 4, output: 1 } });
   });
 

@@ -37,7 +37,7 @@ export function createAuthService({ db, clock, bootstrapToken }: ServiceDeps) {
   async function viaAdminToken(token: string): Promise<AuthContext | null> {
     const [row] = await db.select().from(adminTokens).where(eq(adminTokens.tokenHash, sha256Hex(token)));
     const now = clock.now();
-    if (!row || row.status !== 'active' || (row.expiresAt && row.expiresAt <= now)) return null;
+    if (row?.status !== 'active' || (row.expiresAt && row.expiresAt <= now)) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await db.update(adminTokens).set({ lastUsedAt: now }).where(eq(adminTokens.id, row.id));
     }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { param, preparedStatement } from '../batching/prepared-statement.ts';
 import { toStep } from '../../resources/runs/presenter.ts';
-import { type TokenUsage, totalTokens } from '../pricing/usage.ts';
+import type { TokenUsage, } from '../pricing/usage.ts';
 
 export interface StepRecord {
   /** Chosen up front when the caller must name the step before it is written (streaming headers). */

@@ -62,8 +62,8 @@ export function createApprovalService({ db, clock }: ServiceDeps) {
   return {
     async list(ctx: AuthContext, query: ListApprovalRequestsQuery): Promise<{ data: ApprovalRequest[]; total: number }> {
       const fields: Record<string, string> = {};
-      if (query.agent_id !== undefined && !UUID.test(query.agent_id)) fields['agent_id'] = 'must be a UUID';
-      if (query.run_id !== undefined && !UUID.test(query.run_id)) fields['run_id'] = 'must be a UUID';
+      if (query.agent_id !== undefined && !UUID.test(query.agent_id)) fields.agent_id = 'must be a UUID';
+      if (query.run_id !== undefined && !UUID.test(query.run_id)) fields.run_id = 'must be a UUID';
       if (Object.keys(fields).length > 0) throw invalid('Invalid filter', fields);
       const now = clock.now();
       const rows = await db

@@ -18,7 +18,7 @@ const tokenTotals = (row: Buckets & { totalTokens: number }) => ({ ...tokenCount
 
 /** The policy name as frozen into the run when it started. */
 function policyNameOf(row: Pick<RunRow, 'policySnapshot'>): string | null {
-  const name = row.policySnapshot['name'];
+  const name = row.policySnapshot.name;
   return typeof name === 'string' ? name : null;
 }
 

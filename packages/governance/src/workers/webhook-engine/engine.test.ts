@@ -10,7 +10,7 @@ import { ManualClock } from '../../time/clock.ts';
 import { SecretBox } from '../../secrets/crypto.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { createServices, type Services } from '../../services.ts';
-import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from '../../testing.ts';
+import { type ReceivedRequest, startWebhookReceiver, } from '../../testing.ts';
 import { claimDueDeliveries } from './claims.ts';
 import { createWebhookEngine, type WebhookEngineOptions } from './engine.ts';
 import { startWebhookEngine } from './engine-loop.ts';

@@ -19,7 +19,7 @@ function checkBounds(input: CreateToolStepInput): void {
 }
 
 /** The run's frozen policy decides, like for LLM steps: `disabled` keeps a marker instead of content. */
-const logsContent = (policySnapshot: Record<string, unknown>) => policySnapshot['content_logging'] !== 'disabled';
+const logsContent = (policySnapshot: Record<string, unknown>) => policySnapshot.content_logging !== 'disabled';
 
 /**
  * Logs a tool call (web search, database query, ...) the agent made itself as a `tool_call`
