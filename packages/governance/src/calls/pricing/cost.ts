@@ -64,7 +64,8 @@ function maxRateUnits(rate: TokenRate, inputTokens: number): bigint {
 const worstInputRate = (price: ModelPrice, inputTokens: number): bigint =>
   [price.input, price.cacheRead, price.cacheCreation]
     .map((rate) => maxRateUnits(rate, inputTokens))
-    .reduce((a, b) => (Math.max(a , b)));
+    // biome-ignore lint/complexity/useMathMinMax: these are bigints, which Math.max does not take
+    .reduce((a, b) => (a > b ? a : b));
 
 /**
  * The most a call can cost, for budget pre-authorization: every estimated input token at the
