@@ -1,14 +1,14 @@
 import type { Services } from '@rungate/governance';
 import { buildBaseApp } from '@rungate/http';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { trackConfigChanges } from './plugins/config-changes.ts';
-import { dashboardAuth } from './plugins/dashboard-auth.ts';
 import { registerProxy } from '@rungate/proxy';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { registerGraphql } from './graphql/plugin.ts';
+import { trackConfigChanges } from './plugins/config-changes.ts';
+import { dashboardAuth } from './plugins/dashboard-auth.ts';
+import { hasWebBuild, registerWeb } from './plugins/web.ts';
 import { registerRestRoutes } from './routes/index.ts';
 import { registerTrpc } from './trpc/plugin.ts';
-import { hasWebBuild, registerWeb } from './plugins/web.ts';
 
 export interface AppOptions {
   services: Services;
@@ -30,7 +30,10 @@ export async function buildApp(options: AppOptions): Promise<ApiApp> {
   await registerRestRoutes(app, options.services);
   await registerTrpc(app, options.services);
   registerGraphql(app, options.services);
-  await registerProxy(app, { services: options.services, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  await registerProxy(app, {
+    services: options.services,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
   if (options.webDir && hasWebBuild(options.webDir)) await registerWeb(app, options.webDir);
   return app;
 }

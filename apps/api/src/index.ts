@@ -1,2 +1,2 @@
-export { type AppOptions, type ApiApp, buildApp } from './app.ts';
+export { type ApiApp, type AppOptions, buildApp } from './app.ts';
 export type { AppRouter } from './trpc/router.ts';

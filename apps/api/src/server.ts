@@ -1,5 +1,14 @@
 import { createDatabase } from '@rungate/db';
-import { broadcastConfigChanges, createServices, RedisBreakerStore, RedisRateLimiter, resolveEncryptionKey, startAlertEvaluator, startSweeper, startWebhookEngine } from '@rungate/governance';
+import {
+  broadcastConfigChanges,
+  createServices,
+  RedisBreakerStore,
+  RedisRateLimiter,
+  resolveEncryptionKey,
+  startAlertEvaluator,
+  startSweeper,
+  startWebhookEngine,
+} from '@rungate/governance';
 import { closeOnSignals } from '@rungate/http';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
@@ -25,7 +34,8 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   webDir: env.RUNGATE_WEB_DIR ?? new URL('../../web/dist', import.meta.url).pathname,
 });
-if (encryptionKey.generated) app.log.warn(`generated an encryption key in ${env.RUNGATE_DATA_DIR}; set RUNGATE_ENCRYPTION_KEY in production`);
+if (encryptionKey.generated)
+  app.log.warn(`generated an encryption key in ${env.RUNGATE_DATA_DIR}; set RUNGATE_ENCRYPTION_KEY in production`);
 
 const stopBroadcast = await broadcastConfigChanges(services.deps.configGeneration, {
   redisUrl: env.REDIS_URL,

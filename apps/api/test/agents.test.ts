@@ -22,7 +22,12 @@ async function insertPolicy(tenant: Tenant, name: string, deleted = false): Prom
   return row!.id;
 }
 
-async function insertProviderKey(tenant: Tenant, provider: string, name: string, status: 'active' | 'deleted' = 'active'): Promise<string> {
+async function insertProviderKey(
+  tenant: Tenant,
+  provider: string,
+  name: string,
+  status: 'active' | 'deleted' = 'active',
+): Promise<string> {
   const [row] = await h.services.deps.db
     .insert(providerKeys)
     .values({
@@ -130,7 +135,12 @@ describe('create', () => {
       method: 'POST',
       url: '/api/agents',
       token: h.a.tokens.write,
-      body: { name: '', policy_id: 'nope', routing_override: { timeout_ms: -5 }, provider_keys: { openai: [{ key_id: 'k', weight: 0 }] } },
+      body: {
+        name: '',
+        policy_id: 'nope',
+        routing_override: { timeout_ms: -5 },
+        provider_keys: { openai: [{ key_id: 'k', weight: 0 }] },
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.type).toBe('validation_error');
@@ -141,9 +151,20 @@ describe('create', () => {
 
   it("refuses a missing, deleted or other tenant's policy as a field error", async () => {
     for (const policy_id of [policyB, deletedPolicyA, '00000000-0000-4000-8000-000000000000']) {
-      const res = await h.request({ method: 'POST', url: '/api/agents', token: h.a.tokens.write, body: { name: 'x', policy_id } });
+      const res = await h.request({
+        method: 'POST',
+        url: '/api/agents',
+        token: h.a.tokens.write,
+        body: { name: 'x', policy_id },
+      });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ error: { type: 'validation_error', message: 'Invalid agent references', fields: { policy_id: `Policy '${policy_id}' not found` } } });
+      expect(res.json()).toEqual({
+        error: {
+          type: 'validation_error',
+          message: 'Invalid agent references',
+          fields: { policy_id: `Policy '${policy_id}' not found` },
+        },
+      });
     }
     const allowed = await h.request({
       method: 'POST',
@@ -189,18 +210,29 @@ describe('create', () => {
 describe('list and get', () => {
   it('filters by status and policy, and never shows another tenant', async () => {
     const strict = await createAgent({ name: 'strict-one', policy_id: otherPolicyA });
-    await h.request({ method: 'PATCH', url: `/api/agents/${strict.id}`, token: h.a.tokens.write, body: { status: 'disabled' } });
+    await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${strict.id}`,
+      token: h.a.tokens.write,
+      body: { status: 'disabled' },
+    });
 
     const all = (await h.request({ method: 'GET', url: '/api/agents', token: h.a.tokens.read })).json();
     expect(all.total).toBe(all.data.length);
     expect(all.data.every((a: { org_id: string }) => a.org_id === h.a.orgId)).toBe(true);
     expect(all.data.some((a: { id: string }) => a.id === strict.id)).toBe(true);
 
-    const byPolicy = (await h.request({ method: 'GET', url: `/api/agents?policy_id=${otherPolicyA}`, token: h.a.tokens.read })).json();
+    const byPolicy = (
+      await h.request({ method: 'GET', url: `/api/agents?policy_id=${otherPolicyA}`, token: h.a.tokens.read })
+    ).json();
     expect(byPolicy.data.map((a: { id: string }) => a.id)).toEqual([strict.id]);
-    const disabled = (await h.request({ method: 'GET', url: '/api/agents?status=disabled', token: h.a.tokens.read })).json();
+    const disabled = (
+      await h.request({ method: 'GET', url: '/api/agents?status=disabled', token: h.a.tokens.read })
+    ).json();
     expect(disabled).toMatchObject({ total: 1, data: [{ id: strict.id, status: 'disabled' }] });
-    const active = (await h.request({ method: 'GET', url: '/api/agents?status=active', token: h.a.tokens.read })).json();
+    const active = (
+      await h.request({ method: 'GET', url: '/api/agents?status=active', token: h.a.tokens.read })
+    ).json();
     expect(active.data.some((a: { id: string }) => a.id === strict.id)).toBe(false);
 
     const bad = await h.request({ method: 'GET', url: '/api/agents?status=paused', token: h.a.tokens.read });
@@ -228,7 +260,12 @@ describe('list and get', () => {
 
 describe('update', () => {
   it('PUT writes the given fields and keeps the rest', async () => {
-    const agent = await createAgent({ name: 'put-me', description: 'before', metadata: { a: 1 }, provider_keys: { openai: openaiKeyA } });
+    const agent = await createAgent({
+      name: 'put-me',
+      description: 'before',
+      metadata: { a: 1 },
+      provider_keys: { openai: openaiKeyA },
+    });
     h.clock.advance(1000);
     const res = await h.request({
       method: 'PUT',
@@ -269,35 +306,91 @@ describe('update', () => {
     });
     expect(refs.statusCode).toBe(400);
     expect(Object.keys(refs.json().error.fields).sort()).toEqual(['policy_id', 'provider_keys.openai']);
-    const values = await h.request({ method: 'PUT', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { status: 'paused', routing_override: { timeout_ms: 1.5 } } });
+    const values = await h.request({
+      method: 'PUT',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { status: 'paused', routing_override: { timeout_ms: 1.5 } },
+    });
     expect(values.statusCode).toBe(400);
-    expect(Object.keys(values.json().error.fields)).toEqual(expect.arrayContaining(['status', 'routing_override.timeout_ms']));
-    const taken = await h.request({ method: 'PUT', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { name: 'support-bot' } });
+    expect(Object.keys(values.json().error.fields)).toEqual(
+      expect.arrayContaining(['status', 'routing_override.timeout_ms']),
+    );
+    const taken = await h.request({
+      method: 'PUT',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { name: 'support-bot' },
+    });
     expect(taken.statusCode).toBe(409);
     expect(taken.json()).toMatchObject({ error: { type: 'conflict' } });
   });
 
   it('PATCH changes only what it is given', async () => {
-    const agent = await createAgent({ name: 'patch-me', description: 'keep', provider_keys: { openai: openaiKeyA }, metadata: { x: 1 } });
-    const res = await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { name: 'patched', metadata: { y: 2 } } });
+    const agent = await createAgent({
+      name: 'patch-me',
+      description: 'keep',
+      provider_keys: { openai: openaiKeyA },
+      metadata: { x: 1 },
+    });
+    const res = await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { name: 'patched', metadata: { y: 2 } },
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ name: 'patched', description: 'keep', metadata: { y: 2 }, provider_keys: { openai: openaiKeyA }, status: 'active', policy_id: policyA });
-    const cleared = await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { description: null } });
+    expect(res.json().data).toMatchObject({
+      name: 'patched',
+      description: 'keep',
+      metadata: { y: 2 },
+      provider_keys: { openai: openaiKeyA },
+      status: 'active',
+      policy_id: policyA,
+    });
+    const cleared = await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { description: null },
+    });
     expect(cleared.json().data).toMatchObject({ name: 'patched', description: null });
-    const bad = await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { policy_id: deletedPolicyA } });
+    const bad = await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { policy_id: deletedPolicyA },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.fields).toEqual({ policy_id: `Policy '${deletedPolicyA}' not found` });
   });
 
   it('PATCH member_id needs the admin scope and a member of the org', async () => {
     const agent = await createAgent({ name: 'owned' });
-    const writer = await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { member_id: null } });
+    const writer = await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { member_id: null },
+    });
     expect(writer.statusCode).toBe(403);
     expect(writer.json()).toMatchObject({ error: { type: 'forbidden' } });
-    const unknown = await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.admin, body: { member_id: '00000000-0000-4000-8000-000000000000' } });
+    const unknown = await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.admin,
+      body: { member_id: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().error.fields).toEqual({ member_id: "Member '00000000-0000-4000-8000-000000000000' not found" });
-    const cleared = await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.admin, body: { member_id: null } });
+    expect(unknown.json().error.fields).toEqual({
+      member_id: "Member '00000000-0000-4000-8000-000000000000' not found",
+    });
+    const cleared = await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.admin,
+      body: { member_id: null },
+    });
     expect(cleared.statusCode).toBe(200);
     expect(cleared.json().data.member_id).toBeNull();
   });
@@ -311,23 +404,41 @@ describe('rotate-key', () => {
     const res = await h.request({ method: 'POST', url: `/api/agents/${agent.id}/rotate-key`, token: h.a.tokens.write });
     expect(res.statusCode).toBe(200);
     const { data } = res.json();
-    expect(data).toEqual({ message: expect.any(String), api_key: expect.stringMatching(/^rg_sk_/), api_key_prefix: data.api_key.slice(0, 11) });
+    expect(data).toEqual({
+      message: expect.any(String),
+      api_key: expect.stringMatching(/^rg_sk_/),
+      api_key_prefix: data.api_key.slice(0, 11),
+    });
     expect(data.api_key).not.toBe(agent.api_key);
 
     expect(await h.services.agents.authenticateAgentKey(agent.api_key)).toBeNull();
     const resolved = await h.services.agents.authenticateAgentKey(data.api_key);
-    expect(resolved).toMatchObject({ id: agent.id, orgId: h.a.orgId, status: 'active', apiKeyHash: sha256Hex(data.api_key) });
+    expect(resolved).toMatchObject({
+      id: agent.id,
+      orgId: h.a.orgId,
+      status: 'active',
+      apiKeyHash: sha256Hex(data.api_key),
+    });
     expect(await h.services.agents.authenticateAgentKey('rg_sk_unknown')).toBeNull();
     expect(await h.services.agents.authenticateAgentKey(h.a.tokens.admin)).toBeNull();
 
-    const after = (await h.request({ method: 'GET', url: `/api/agents/${agent.id}`, token: h.a.tokens.read })).json().data;
+    const after = (await h.request({ method: 'GET', url: `/api/agents/${agent.id}`, token: h.a.tokens.read })).json()
+      .data;
     expect(after.api_key_prefix).toBe(data.api_key_prefix);
   });
 
   it('resolves a disabled agent too, so the proxy can refuse it by status', async () => {
     const agent = await createAgent({ name: 'sleepy' });
-    await h.request({ method: 'PATCH', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { status: 'disabled' } });
-    expect(await h.services.agents.authenticateAgentKey(agent.api_key)).toMatchObject({ id: agent.id, status: 'disabled' });
+    await h.request({
+      method: 'PATCH',
+      url: `/api/agents/${agent.id}`,
+      token: h.a.tokens.write,
+      body: { status: 'disabled' },
+    });
+    expect(await h.services.agents.authenticateAgentKey(agent.api_key)).toMatchObject({
+      id: agent.id,
+      status: 'disabled',
+    });
   });
 });
 
@@ -341,37 +452,81 @@ describe('upsert by name', () => {
     });
     expect(created.statusCode).toBe(201);
     const first = created.json().data;
-    expect(first).toMatchObject({ name: 'deployer', description: 'v1', status: 'active', api_key: expect.stringMatching(/^rg_sk_/) });
+    expect(first).toMatchObject({
+      name: 'deployer',
+      description: 'v1',
+      status: 'active',
+      api_key: expect.stringMatching(/^rg_sk_/),
+    });
 
-    const updated = await h.request({ method: 'PUT', url: '/api/agents/by-name/deployer', token: h.a.tokens.write, body: { description: 'v2', status: 'disabled' } });
+    const updated = await h.request({
+      method: 'PUT',
+      url: '/api/agents/by-name/deployer',
+      token: h.a.tokens.write,
+      body: { description: 'v2', status: 'disabled' },
+    });
     expect(updated.statusCode).toBe(200);
-    expect(updated.json().data).toMatchObject({ id: first.id, name: 'deployer', description: 'v2', status: 'disabled', provider_keys: { openai: openaiKeyA } });
+    expect(updated.json().data).toMatchObject({
+      id: first.id,
+      name: 'deployer',
+      description: 'v2',
+      status: 'disabled',
+      provider_keys: { openai: openaiKeyA },
+    });
     expect(updated.json().data).not.toHaveProperty('api_key');
     expect(await h.services.agents.authenticateAgentKey(first.api_key)).toMatchObject({ id: first.id });
   });
 
   it('updates a taken name instead of suffixing it', async () => {
     const existing = await createAgent({ name: 'solo' });
-    const res = await h.request({ method: 'PUT', url: '/api/agents/by-name/solo', token: h.a.tokens.write, body: { policy_id: otherPolicyA } });
+    const res = await h.request({
+      method: 'PUT',
+      url: '/api/agents/by-name/solo',
+      token: h.a.tokens.write,
+      body: { policy_id: otherPolicyA },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ id: existing.id, name: 'solo', policy_id: otherPolicyA });
-    const named = (await h.request({ method: 'GET', url: '/api/agents', token: h.a.tokens.read })).json().data.filter((a: { name: string }) => a.name.startsWith('solo'));
+    const named = (await h.request({ method: 'GET', url: '/api/agents', token: h.a.tokens.read }))
+      .json()
+      .data.filter((a: { name: string }) => a.name.startsWith('solo'));
     expect(named).toHaveLength(1);
   });
 
   it('needs policy_id to create and validates references', async () => {
-    const missing = await h.request({ method: 'PUT', url: '/api/agents/by-name/newcomer', token: h.a.tokens.write, body: { description: 'x' } });
+    const missing = await h.request({
+      method: 'PUT',
+      url: '/api/agents/by-name/newcomer',
+      token: h.a.tokens.write,
+      body: { description: 'x' },
+    });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toEqual({ error: { type: 'validation_error', message: 'policy_id is required to create an agent', fields: { policy_id: 'Required when the agent is created' } } });
-    const foreign = await h.request({ method: 'PUT', url: '/api/agents/by-name/newcomer', token: h.a.tokens.write, body: { policy_id: policyB } });
+    expect(missing.json()).toEqual({
+      error: {
+        type: 'validation_error',
+        message: 'policy_id is required to create an agent',
+        fields: { policy_id: 'Required when the agent is created' },
+      },
+    });
+    const foreign = await h.request({
+      method: 'PUT',
+      url: '/api/agents/by-name/newcomer',
+      token: h.a.tokens.write,
+      body: { policy_id: policyB },
+    });
     expect(foreign.statusCode).toBe(400);
     expect(foreign.json().error.fields).toEqual({ policy_id: `Policy '${policyB}' not found` });
     expect(await h.services.deps.db.select().from(agents).where(eq(agents.name, 'newcomer'))).toEqual([]);
   });
 
-  it("creates a separate agent when only another tenant has that name", async () => {
+  it('creates a separate agent when only another tenant has that name', async () => {
     await createAgent({ name: 'shared-name', policy_id: policyB }, h.b.tokens.write);
-    const res = await h.request({ method: 'PUT', url: '/api/agents/by-name/shared-name', token: h.a.tokens.write, body: { policy_id: policyA } });
+    const res = await h.request({
+      method: 'PUT',
+      url: '/api/agents/by-name/shared-name',
+      token: h.a.tokens.write,
+      body: { policy_id: policyA },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().data.org_id).toBe(h.a.orgId);
   });
@@ -383,8 +538,22 @@ describe('stats', () => {
     const idle = await createAgent({ name: 'idle' });
     const theirs = await createAgent({ name: 'busy', policy_id: policyB }, h.b.tokens.write);
     await h.services.deps.db.insert(runs).values([
-      { orgId: h.a.orgId, agentId: busy.id, policyId: policyA, creationMethod: 'implicit', totalCostUsd: '0.1234567890', totalTokens: 100 },
-      { orgId: h.a.orgId, agentId: busy.id, policyId: policyA, creationMethod: 'explicit', totalCostUsd: '1.5000000000', totalTokens: 50 },
+      {
+        orgId: h.a.orgId,
+        agentId: busy.id,
+        policyId: policyA,
+        creationMethod: 'implicit',
+        totalCostUsd: '0.1234567890',
+        totalTokens: 100,
+      },
+      {
+        orgId: h.a.orgId,
+        agentId: busy.id,
+        policyId: policyA,
+        creationMethod: 'explicit',
+        totalCostUsd: '1.5000000000',
+        totalTokens: 50,
+      },
       { orgId: h.b.orgId, agentId: theirs.id, policyId: policyB, creationMethod: 'implicit', totalCostUsd: '9' },
     ]);
     const res = await h.request({ method: 'GET', url: '/api/agents/stats/all', token: h.a.tokens.read });
@@ -447,7 +616,12 @@ describe('tRPC and GraphQL', () => {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
   const graphql = (query: string, token: string | null, variables?: Record<string, unknown>) =>
-    h.app.inject({ method: 'POST', url: '/graphql', headers: token ? { authorization: `Bearer ${token}` } : {}, payload: { query, variables } });
+    h.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      payload: { query, variables },
+    });
 
   it('lists and gets through tRPC with the same auth and tenant scoping', async () => {
     const mine = await createAgent({ name: 'trpc-visible' });
@@ -462,14 +636,22 @@ describe('tRPC and GraphQL', () => {
     const filtered = await trpc('agents.list', h.a.tokens.read, { policy_id: otherPolicyA });
     expect(filtered.json().result.data.every((a: { policy_id: string }) => a.policy_id === otherPolicyA)).toBe(true);
 
-    expect((await trpc('agents.get', h.a.tokens.read, { id: mine.id })).json().result.data).toMatchObject({ id: mine.id, name: 'trpc-visible' });
+    expect((await trpc('agents.get', h.a.tokens.read, { id: mine.id })).json().result.data).toMatchObject({
+      id: mine.id,
+      name: 'trpc-visible',
+    });
     expect((await trpc('agents.get', h.a.tokens.read, { id: theirs.id })).statusCode).toBe(404);
     expect((await trpc('agents.list', null)).statusCode).toBe(401);
   });
 
   it('runs tRPC mutations through the write scope and the same validation', async () => {
     const post = (path: string, token: string, input: unknown) =>
-      h.app.inject({ method: 'POST', url: `/trpc/${path}`, headers: { authorization: `Bearer ${token}` }, payload: input as object });
+      h.app.inject({
+        method: 'POST',
+        url: `/trpc/${path}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: input as object,
+      });
     const denied = await post('agents.create', h.a.tokens.read, { name: 'via-trpc', policy_id: policyA });
     expect(denied.statusCode).toBe(403);
     const created = await post('agents.create', h.a.tokens.write, { name: 'via-trpc', policy_id: policyA });
@@ -482,21 +664,39 @@ describe('tRPC and GraphQL', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.data.fields).toEqual({ policy_id: `Policy '${policyB}' not found` });
     const rotated = await post('agents.rotateKey', h.a.tokens.write, { id: agent.id });
-    expect(await h.services.agents.authenticateAgentKey(rotated.json().result.data.api_key)).toMatchObject({ id: agent.id });
+    expect(await h.services.agents.authenticateAgentKey(rotated.json().result.data.api_key)).toMatchObject({
+      id: agent.id,
+    });
   });
 
   it('answers agents and agent(id) over GraphQL behind the same auth', async () => {
     const mine = await createAgent({ name: 'gql-visible', provider_keys: { openai: openaiKeyA } });
     const theirs = await createAgent({ name: 'gql-hidden', policy_id: policyB }, h.b.tokens.write);
 
-    const list = await graphql('{ agents(status: active) { id name status org_id provider_keys created_at } }', h.a.tokens.read);
+    const list = await graphql(
+      '{ agents(status: active) { id name status org_id provider_keys created_at } }',
+      h.a.tokens.read,
+    );
     expect(list.statusCode).toBe(200);
     const listed = list.json().data.agents as { id: string; org_id: string; status: string }[];
-    expect(listed.find((a) => a.id === mine.id)).toMatchObject({ name: 'gql-visible', status: 'active', provider_keys: { openai: openaiKeyA } });
+    expect(listed.find((a) => a.id === mine.id)).toMatchObject({
+      name: 'gql-visible',
+      status: 'active',
+      provider_keys: { openai: openaiKeyA },
+    });
     expect(listed.every((a) => a.org_id === h.a.orgId && a.status === 'active')).toBe(true);
 
-    const one = await graphql('query($id: ID!) { agent(id: $id) { id name policy_id api_key_prefix } }', h.a.tokens.read, { id: mine.id });
-    expect(one.json().data.agent).toEqual({ id: mine.id, name: 'gql-visible', policy_id: policyA, api_key_prefix: mine.api_key_prefix });
+    const one = await graphql(
+      'query($id: ID!) { agent(id: $id) { id name policy_id api_key_prefix } }',
+      h.a.tokens.read,
+      { id: mine.id },
+    );
+    expect(one.json().data.agent).toEqual({
+      id: mine.id,
+      name: 'gql-visible',
+      policy_id: policyA,
+      api_key_prefix: mine.api_key_prefix,
+    });
 
     const hidden = await graphql('query($id: ID!) { agent(id: $id) { id } }', h.a.tokens.read, { id: theirs.id });
     expect(hidden.json().errors[0]).toMatchObject({ message: 'Agent not found', extensions: { code: 'not_found' } });

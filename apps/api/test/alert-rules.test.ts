@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const create = (body: Record<string, unknown>, token = h.a.tokens.write) => h.request({ method: 'POST', url: '/api/alert-rules', token, body });
+const create = (body: Record<string, unknown>, token = h.a.tokens.write) =>
+  h.request({ method: 'POST', url: '/api/alert-rules', token, body });
 
 async function createRule(body: Record<string, unknown>, token = h.a.tokens.write) {
   const res = await create(body, token);
@@ -63,27 +64,50 @@ describe('alert rules over REST', () => {
       ['rate_limit_approaching', { threshold_percent: 95 }, { threshold_percent: 95 }],
     ] as const;
     for (const [conditionType, given, stored] of cases) {
-      const rule = await createRule({ name: `defaults-${conditionType}`, condition_type: conditionType, condition_config: given, agent_id: agentA.agent.id });
+      const rule = await createRule({
+        name: `defaults-${conditionType}`,
+        condition_type: conditionType,
+        condition_config: given,
+        agent_id: agentA.agent.id,
+      });
       expect(rule.condition_config).toEqual(stored);
     }
   });
 
   it('lists, filters, gets, updates, disables, enables and deletes', async () => {
     const agent = await seedAgent(h.services.deps.db, h.a.orgId, 'lifecycle');
-    const rule = await createRule({ name: 'errors', condition_type: 'error_rate', agent_id: agent.agent.id, cooldown_seconds: 60 });
+    const rule = await createRule({
+      name: 'errors',
+      condition_type: 'error_rate',
+      agent_id: agent.agent.id,
+      cooldown_seconds: 60,
+    });
     await createRule({ name: 'errors-cost', condition_type: 'cost_threshold', agent_id: agent.agent.id });
 
-    const list = await h.request({ method: 'GET', url: `/api/alert-rules?agent_id=${agent.agent.id}&condition_type=error_rate`, token: h.a.tokens.read });
+    const list = await h.request({
+      method: 'GET',
+      url: `/api/alert-rules?agent_id=${agent.agent.id}&condition_type=error_rate`,
+      token: h.a.tokens.read,
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual({ data: [rule], total: 1 });
-    const nothing = await h.request({ method: 'GET', url: '/api/alert-rules?condition_type=no_such_type', token: h.a.tokens.read });
+    const nothing = await h.request({
+      method: 'GET',
+      url: '/api/alert-rules?condition_type=no_such_type',
+      token: h.a.tokens.read,
+    });
     expect(nothing.json()).toEqual({ data: [], total: 0 });
 
     const got = await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read });
     expect(got.json()).toEqual({ data: rule });
 
     h.clock.advance(1_000);
-    const put = await h.request({ method: 'PUT', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.write, body: { name: 'errors-renamed', condition_config: { threshold_percent: 50 } } });
+    const put = await h.request({
+      method: 'PUT',
+      url: `/api/alert-rules/${rule.id}`,
+      token: h.a.tokens.write,
+      body: { name: 'errors-renamed', condition_config: { threshold_percent: 50 } },
+    });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json().data).toMatchObject({
       name: 'errors-renamed',
@@ -93,48 +117,112 @@ describe('alert rules over REST', () => {
       updated_at: h.clock.now().toISOString(),
     });
 
-    const disabled = await h.request({ method: 'POST', url: `/api/alert-rules/${rule.id}/disable`, token: h.a.tokens.write });
+    const disabled = await h.request({
+      method: 'POST',
+      url: `/api/alert-rules/${rule.id}/disable`,
+      token: h.a.tokens.write,
+    });
     expect(disabled.json().data.status).toBe('disabled');
-    const disabledList = await h.request({ method: 'GET', url: '/api/alert-rules?status=disabled', token: h.a.tokens.read });
+    const disabledList = await h.request({
+      method: 'GET',
+      url: '/api/alert-rules?status=disabled',
+      token: h.a.tokens.read,
+    });
     expect(disabledList.json().data.map((r: { id: string }) => r.id)).toEqual([rule.id]);
-    const enabled = await h.request({ method: 'POST', url: `/api/alert-rules/${rule.id}/enable`, token: h.a.tokens.write });
+    const enabled = await h.request({
+      method: 'POST',
+      url: `/api/alert-rules/${rule.id}/enable`,
+      token: h.a.tokens.write,
+    });
     expect(enabled.json().data.status).toBe('active');
     // Enabling an active rule changes nothing and announces nothing.
-    const again = await h.request({ method: 'POST', url: `/api/alert-rules/${rule.id}/enable`, token: h.a.tokens.write });
+    const again = await h.request({
+      method: 'POST',
+      url: `/api/alert-rules/${rule.id}/enable`,
+      token: h.a.tokens.write,
+    });
     expect(again.json().data).toEqual(enabled.json().data);
 
     const deleted = await h.request({ method: 'DELETE', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.write });
     expect(deleted.statusCode).toBe(200);
     expect(deleted.json()).toEqual({ data: { message: 'Alert rule deleted' } });
-    expect((await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).statusCode).toBe(404);
+    expect(
+      (await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).statusCode,
+    ).toBe(404);
 
     const recorded = await eventsFor(rule.id);
-    expect(recorded.map((e) => e.type)).toEqual(['alert_rule.created', 'alert_rule.updated', 'alert_rule.updated', 'alert_rule.updated', 'alert_rule.deleted']);
-    expect(recorded.map((e) => e.data.changed_fields)).toEqual([undefined, ['name', 'condition_config'], ['status'], ['status'], undefined]);
+    expect(recorded.map((e) => e.type)).toEqual([
+      'alert_rule.created',
+      'alert_rule.updated',
+      'alert_rule.updated',
+      'alert_rule.updated',
+      'alert_rule.deleted',
+    ]);
+    expect(recorded.map((e) => e.data.changed_fields)).toEqual([
+      undefined,
+      ['name', 'condition_config'],
+      ['status'],
+      ['status'],
+      undefined,
+    ]);
     expect(recorded.every((e) => e.agentId === agent.agent.id && e.orgId === h.a.orgId)).toBe(true);
   });
 
   it('starts a changed condition type from its defaults and can widen a rule to every agent', async () => {
-    const rule = await createRule({ name: 'retyped', condition_type: 'cost_threshold', agent_id: agentA.agent.id, condition_config: { threshold_usd: 5 } });
-    const res = await h.request({ method: 'PUT', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.write, body: { condition_type: 'approval_pending_timeout', agent_id: null } });
+    const rule = await createRule({
+      name: 'retyped',
+      condition_type: 'cost_threshold',
+      agent_id: agentA.agent.id,
+      condition_config: { threshold_usd: 5 },
+    });
+    const res = await h.request({
+      method: 'PUT',
+      url: `/api/alert-rules/${rule.id}`,
+      token: h.a.tokens.write,
+      body: { condition_type: 'approval_pending_timeout', agent_id: null },
+    });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().data).toMatchObject({ condition_type: 'approval_pending_timeout', condition_config: { threshold_minutes: 30 }, agent_id: null });
+    expect(res.json().data).toMatchObject({
+      condition_type: 'approval_pending_timeout',
+      condition_config: { threshold_minutes: 30 },
+      agent_id: null,
+    });
   });
 
   it('refuses a bad condition_config with 400 naming each field, on create and update', async () => {
-    const bad = await create({ name: 'bad', condition_type: 'cost_threshold', condition_config: { threshold_usd: -1, window_minutes: 1.5, threshold: 3 } });
+    const bad = await create({
+      name: 'bad',
+      condition_type: 'cost_threshold',
+      condition_config: { threshold_usd: -1, window_minutes: 1.5, threshold: 3 },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({
       error: {
         type: 'validation_error',
-        fields: { 'condition_config.threshold_usd': expect.any(String), 'condition_config.window_minutes': expect.any(String), 'condition_config.threshold': expect.any(String) },
+        fields: {
+          'condition_config.threshold_usd': expect.any(String),
+          'condition_config.window_minutes': expect.any(String),
+          'condition_config.threshold': expect.any(String),
+        },
       },
     });
-    const overLimit = await create({ name: 'bad', condition_type: 'error_rate', condition_config: { threshold_percent: 101, min_calls: 0 } });
-    expect(Object.keys(overLimit.json().error.fields).sort()).toEqual(['condition_config.min_calls', 'condition_config.threshold_percent']);
+    const overLimit = await create({
+      name: 'bad',
+      condition_type: 'error_rate',
+      condition_config: { threshold_percent: 101, min_calls: 0 },
+    });
+    expect(Object.keys(overLimit.json().error.fields).sort()).toEqual([
+      'condition_config.min_calls',
+      'condition_config.threshold_percent',
+    ]);
 
     const rule = await createRule({ name: 'approvals', condition_type: 'approval_pending_timeout' });
-    const badUpdate = await h.request({ method: 'PUT', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.write, body: { condition_config: { threshold_minutes: 'soon' } } });
+    const badUpdate = await h.request({
+      method: 'PUT',
+      url: `/api/alert-rules/${rule.id}`,
+      token: h.a.tokens.write,
+      body: { condition_config: { threshold_minutes: 'soon' } },
+    });
     expect(badUpdate.statusCode).toBe(400);
     expect(badUpdate.json().error.fields).toHaveProperty(['condition_config.threshold_minutes']);
     expect((await eventsFor(rule.id)).map((e) => e.type)).toEqual(['alert_rule.created']);
@@ -150,11 +238,25 @@ describe('alert rules over REST', () => {
     expect(foreign.json().error.fields).toHaveProperty('agent_id');
 
     const global = await createRule({ name: 'global-errors', condition_type: 'error_rate' });
-    const retype = await h.request({ method: 'PUT', url: `/api/alert-rules/${global.id}`, token: h.a.tokens.write, body: { condition_type: 'rate_limit_approaching' } });
+    const retype = await h.request({
+      method: 'PUT',
+      url: `/api/alert-rules/${global.id}`,
+      token: h.a.tokens.write,
+      body: { condition_type: 'rate_limit_approaching' },
+    });
     expect(retype.statusCode).toBe(400);
     expect(retype.json().error.fields).toHaveProperty('agent_id');
-    const scoped = await createRule({ name: 'rl-scoped', condition_type: 'rate_limit_approaching', agent_id: agentA.agent.id });
-    const unscope = await h.request({ method: 'PUT', url: `/api/alert-rules/${scoped.id}`, token: h.a.tokens.write, body: { agent_id: null } });
+    const scoped = await createRule({
+      name: 'rl-scoped',
+      condition_type: 'rate_limit_approaching',
+      agent_id: agentA.agent.id,
+    });
+    const unscope = await h.request({
+      method: 'PUT',
+      url: `/api/alert-rules/${scoped.id}`,
+      token: h.a.tokens.write,
+      body: { agent_id: null },
+    });
     expect(unscope.statusCode).toBe(400);
   });
 
@@ -165,7 +267,12 @@ describe('alert rules over REST', () => {
     expect(dup.json()).toMatchObject({ error: { type: 'conflict' } });
 
     const other = await createRule({ name: 'other-name', condition_type: 'error_rate' });
-    const rename = await h.request({ method: 'PUT', url: `/api/alert-rules/${other.id}`, token: h.a.tokens.write, body: { name: 'unique-name' } });
+    const rename = await h.request({
+      method: 'PUT',
+      url: `/api/alert-rules/${other.id}`,
+      token: h.a.tokens.write,
+      body: { name: 'unique-name' },
+    });
     expect(rename.statusCode).toBe(409);
 
     await createRule({ name: 'unique-name', condition_type: 'error_rate' }, h.b.tokens.write);
@@ -181,7 +288,12 @@ describe('alert rules over REST', () => {
       ['POST', '/disable'],
     ] as const;
     for (const [method, suffix] of routes) {
-      const res = await h.request({ method, url: `/api/alert-rules/${theirs.id}${suffix}`, token: h.a.tokens.admin, ...(method === 'PUT' ? { body: { name: 'stolen' } } : {}) });
+      const res = await h.request({
+        method,
+        url: `/api/alert-rules/${theirs.id}${suffix}`,
+        token: h.a.tokens.admin,
+        ...(method === 'PUT' ? { body: { name: 'stolen' } } : {}),
+      });
       expect(res.statusCode, `${method} ${suffix}`).toBe(404);
       expect(res.json()).toMatchObject({ error: { type: 'not_found' } });
     }
@@ -218,14 +330,27 @@ describe('personal rules', () => {
   it('makes a member’s rule personal, visible only to them and to admins', async () => {
     const alice = member(randomUUID());
     const bob = member(randomUUID());
-    const rule = await h.services.alertRules.create(alice, { name: 'alice-rule', condition_type: 'error_rate', cooldown_seconds: 300 });
+    const rule = await h.services.alertRules.create(alice, {
+      name: 'alice-rule',
+      condition_type: 'error_rate',
+      cooldown_seconds: 300,
+    });
     expect(rule).toMatchObject({ scope: 'personal', member_id: (alice.actor as { memberId: string }).memberId });
-    await expect(h.services.alertRules.create(alice, { name: 'alice-org', condition_type: 'error_rate', cooldown_seconds: 300, scope: 'org' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      h.services.alertRules.create(alice, {
+        name: 'alice-org',
+        condition_type: 'error_rate',
+        cooldown_seconds: 300,
+        scope: 'org',
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
 
     await expect(h.services.alertRules.get(bob, rule.id)).rejects.toMatchObject({ code: 'not_found' });
     expect((await h.services.alertRules.list(bob, {})).map((r) => r.id)).not.toContain(rule.id);
     expect((await h.services.alertRules.get(member(randomUUID(), 'admin'), rule.id)).id).toBe(rule.id);
-    expect((await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).statusCode).toBe(200);
+    expect(
+      (await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -234,24 +359,45 @@ describe('evaluation', () => {
     const db = h.services.deps.db;
     const agent = await seedAgent(db, h.a.orgId, 'spender');
     const run = await seedRun(db, agent);
-    const rule = await createRule({ name: 'agent-spend', condition_type: 'cost_threshold', agent_id: agent.agent.id, cooldown_seconds: 120, condition_config: { threshold_usd: 2, window_minutes: 10 } });
+    const rule = await createRule({
+      name: 'agent-spend',
+      condition_type: 'cost_threshold',
+      agent_id: agent.agent.id,
+      cooldown_seconds: 120,
+      condition_config: { threshold_usd: 2, window_minutes: 10 },
+    });
 
     await seedStep(db, run, { stepNumber: 1, costUsd: '1.25' }, h.clock.now());
     await evaluateAlertRulesOnce(db, h.clock.now());
-    expect((await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).json().data.last_triggered_at).toBeNull();
+    expect(
+      (await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).json().data
+        .last_triggered_at,
+    ).toBeNull();
 
     await seedStep(db, run, { stepNumber: 2, costUsd: '1.25' }, h.clock.now());
     const firedAt = h.clock.now();
     const pass = await evaluateAlertRulesOnce(db, firedAt);
     expect(pass?.triggered).toContain(rule.id);
-    const after = (await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })).json().data;
+    const after = (
+      await h.request({ method: 'GET', url: `/api/alert-rules/${rule.id}`, token: h.a.tokens.read })
+    ).json().data;
     expect(after.last_triggered_at).toBe(firedAt.toISOString());
 
-    const triggered = await h.services.deps.db.select().from(events).where(and(eq(events.type, 'alert.triggered'), eq(events.orgId, h.a.orgId)));
+    const triggered = await h.services.deps.db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, 'alert.triggered'), eq(events.orgId, h.a.orgId)));
     const mine = triggered.filter((e) => (e.data.alert_rule as { id: string }).id === rule.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]!.agentId).toBe(agent.agent.id);
-    expect(mine[0]!.data).toMatchObject({ alert_rule: after, measured_value: 2.5, threshold: 2, unit: 'usd', window: { minutes: 10 }, agent_id: agent.agent.id });
+    expect(mine[0]!.data).toMatchObject({
+      alert_rule: after,
+      measured_value: 2.5,
+      threshold: 2,
+      unit: 'usd',
+      window: { minutes: 10 },
+      agent_id: agent.agent.id,
+    });
 
     h.clock.advance(60_000);
     expect((await evaluateAlertRulesOnce(db, h.clock.now()))?.triggered).not.toContain(rule.id);
@@ -265,28 +411,61 @@ describe('evaluation', () => {
 
 describe('other transports', () => {
   it('serves alert rules over tRPC with the same validation', async () => {
-    const created = await h.request({ method: 'POST', url: '/trpc/alertRules.create', token: h.a.tokens.write, body: { name: 'via-trpc', condition_type: 'failover_rate', condition_config: { threshold_percent: 40 } } });
+    const created = await h.request({
+      method: 'POST',
+      url: '/trpc/alertRules.create',
+      token: h.a.tokens.write,
+      body: { name: 'via-trpc', condition_type: 'failover_rate', condition_config: { threshold_percent: 40 } },
+    });
     expect(created.statusCode, created.body).toBe(200);
     const rule = created.json().result.data;
     expect(rule.condition_config).toEqual({ threshold_percent: 40, window_minutes: 15, min_calls: 10 });
-    const bad = await h.request({ method: 'POST', url: '/trpc/alertRules.update', token: h.a.tokens.write, body: { id: rule.id, condition_config: { min_calls: -1 } } });
+    const bad = await h.request({
+      method: 'POST',
+      url: '/trpc/alertRules.update',
+      token: h.a.tokens.write,
+      body: { id: rule.id, condition_config: { min_calls: -1 } },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.data.fields).toHaveProperty(['condition_config.min_calls']);
-    const disabled = await h.request({ method: 'POST', url: '/trpc/alertRules.disable', token: h.a.tokens.write, body: { id: rule.id } });
+    const disabled = await h.request({
+      method: 'POST',
+      url: '/trpc/alertRules.disable',
+      token: h.a.tokens.write,
+      body: { id: rule.id },
+    });
     expect(disabled.json().result.data.status).toBe('disabled');
-    const listed = await h.request({ method: 'GET', url: `/trpc/alertRules.list?input=${encodeURIComponent(JSON.stringify({ status: 'disabled' }))}`, token: h.a.tokens.read });
+    const listed = await h.request({
+      method: 'GET',
+      url: `/trpc/alertRules.list?input=${encodeURIComponent(JSON.stringify({ status: 'disabled' }))}`,
+      token: h.a.tokens.read,
+    });
     expect(listed.json().result.data.map((r: { id: string }) => r.id)).toContain(rule.id);
   });
 
   it('answers GraphQL reads for the caller’s org only', async () => {
-    const rule = await createRule({ name: 'via-graphql', condition_type: 'approval_pending_timeout', condition_config: { threshold_minutes: 5 } });
+    const rule = await createRule({
+      name: 'via-graphql',
+      condition_type: 'approval_pending_timeout',
+      condition_config: { threshold_minutes: 5 },
+    });
     const query = `{ alertRules(condition_type: approval_pending_timeout) { id name condition_config status } alertRule(id: "${rule.id}") { name cooldown_seconds last_triggered_at } }`;
     const res = await h.request({ method: 'POST', url: '/graphql', token: h.a.tokens.read, body: { query } });
     expect(res.statusCode).toBe(200);
     const data = res.json().data;
-    expect(data.alertRules).toContainEqual({ id: rule.id, name: 'via-graphql', condition_config: { threshold_minutes: 5 }, status: 'active' });
+    expect(data.alertRules).toContainEqual({
+      id: rule.id,
+      name: 'via-graphql',
+      condition_config: { threshold_minutes: 5 },
+      status: 'active',
+    });
     expect(data.alertRule).toEqual({ name: 'via-graphql', cooldown_seconds: 300, last_triggered_at: null });
-    const foreign = await h.request({ method: 'POST', url: '/graphql', token: h.b.tokens.read, body: { query: `{ alertRule(id: "${rule.id}") { id } }` } });
+    const foreign = await h.request({
+      method: 'POST',
+      url: '/graphql',
+      token: h.b.tokens.read,
+      body: { query: `{ alertRule(id: "${rule.id}") { id } }` },
+    });
     expect(foreign.json().errors[0].message).toMatch(/not found/i);
   });
 });

@@ -31,14 +31,30 @@ beforeAll(async () => {
   runB = await seedRun(db, ownerB);
   pending = await seedApproval(db, runA1, { toolName: 'deploy', createdAt: at(-4), expiresAt: at(60) });
   lapsed = await seedApproval(db, runA1, { toolName: 'shell', createdAt: at(-3), expiresAt: at(-1) });
-  approved = await seedApproval(db, runA2, { toolName: 'deploy', createdAt: at(-2), expiresAt: at(60), status: 'approved', decidedBy: 'alice@example.com', decidedAt: at(-1) });
-  rejected = await seedApproval(db, runA2, { toolName: 'rm', createdAt: at(-1), expiresAt: at(60), status: 'rejected', decidedBy: 'bob@example.com', decidedAt: at(-1), reason: 'too risky' });
+  approved = await seedApproval(db, runA2, {
+    toolName: 'deploy',
+    createdAt: at(-2),
+    expiresAt: at(60),
+    status: 'approved',
+    decidedBy: 'alice@example.com',
+    decidedAt: at(-1),
+  });
+  rejected = await seedApproval(db, runA2, {
+    toolName: 'rm',
+    createdAt: at(-1),
+    expiresAt: at(60),
+    status: 'rejected',
+    decidedBy: 'bob@example.com',
+    decidedAt: at(-1),
+    reason: 'too risky',
+  });
   theirs = await seedApproval(db, runB, { createdAt: at(-1), expiresAt: at(60) });
 });
 afterAll(() => h.close());
 
 const get = (url: string, token = h.a.tokens.read) => h.request({ method: 'GET', url, token });
-const post = (url: string, token = h.a.tokens.write, body?: unknown) => h.request({ method: 'POST', url, token, ...(body === undefined ? {} : { body }) });
+const post = (url: string, token = h.a.tokens.write, body?: unknown) =>
+  h.request({ method: 'POST', url, token, ...(body === undefined ? {} : { body }) });
 
 describe('GET /api/approval-requests', () => {
   it('lists the tenant’s requests newest first, a lapsed pending one reported as expired', async () => {
@@ -47,12 +63,27 @@ describe('GET /api/approval-requests', () => {
     expect(ids(res)).toEqual([rejected.id, approved.id, lapsed.id, pending.id]);
     expect(res.json().total).toBe(4);
     expect(res.json().data[3]).toEqual({
-      id: pending.id, run_id: runA1.id, step_id: null, agent_id: runA1.agentId, org_id: h.a.orgId, policy_id: runA1.policyId,
-      tool_name: 'deploy', request_snapshot: { model: 'gpt-4o' }, status: 'pending', decided_by: null, reason: null, decided_at: null,
-      expires_at: at(60).toISOString(), created_at: at(-4).toISOString(),
+      id: pending.id,
+      run_id: runA1.id,
+      step_id: null,
+      agent_id: runA1.agentId,
+      org_id: h.a.orgId,
+      policy_id: runA1.policyId,
+      tool_name: 'deploy',
+      request_snapshot: { model: 'gpt-4o' },
+      status: 'pending',
+      decided_by: null,
+      reason: null,
+      decided_at: null,
+      expires_at: at(60).toISOString(),
+      created_at: at(-4).toISOString(),
     });
     expect(res.json().data[2].status).toBe('expired');
-    expect(res.json().data[0]).toMatchObject({ status: 'rejected', reason: 'too risky', decided_by: 'bob@example.com' });
+    expect(res.json().data[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'too risky',
+      decided_by: 'bob@example.com',
+    });
   });
 
   it('filters by status, run and agent', async () => {
@@ -76,7 +107,11 @@ describe('GET /api/approval-requests', () => {
   });
 
   it('answers 400 with field details for bad filters and 401 without credentials', async () => {
-    for (const [query, field] of [['status=maybe', 'status'], ['run_id=42', 'run_id'], ['agent_id=abc', 'agent_id']]) {
+    for (const [query, field] of [
+      ['status=maybe', 'status'],
+      ['run_id=42', 'run_id'],
+      ['agent_id=abc', 'agent_id'],
+    ]) {
       const res = await get(`/api/approval-requests?${query}`);
       expect(res.statusCode, query).toBe(400);
       expect(res.json().error.type).toBe('validation_error');
@@ -121,7 +156,12 @@ describe('deciding', () => {
 
     const res = await post(`/api/approval-requests/${request.id}/approve`);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ id: request.id, status: 'approved', decided_at: T.toISOString(), reason: null });
+    expect(res.json().data).toMatchObject({
+      id: request.id,
+      status: 'approved',
+      decided_at: T.toISOString(),
+      reason: null,
+    });
     expect(res.json().data.decided_by).toMatch(/^token:/);
     const [row] = await db.select().from(approvalRequests).where(eq(approvalRequests.id, request.id));
     expect(row).toMatchObject({ status: 'approved', decidedAt: T });
@@ -139,9 +179,15 @@ describe('deciding', () => {
   it('rejects with or without a reason; a decided or expired request cannot be rejected', async () => {
     const db = h.services.deps.db;
     const withReason = await seedApproval(db, runA2, { toolName: 'transfer', createdAt: at(0), expiresAt: at(30) });
-    const res = await post(`/api/approval-requests/${withReason.id}/reject`, h.a.tokens.write, { reason: 'not during the freeze' });
+    const res = await post(`/api/approval-requests/${withReason.id}/reject`, h.a.tokens.write, {
+      reason: 'not during the freeze',
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ status: 'rejected', reason: 'not during the freeze', decided_at: T.toISOString() });
+    expect(res.json().data).toMatchObject({
+      status: 'rejected',
+      reason: 'not during the freeze',
+      decided_at: T.toISOString(),
+    });
 
     const bare = await seedApproval(db, runA2, { toolName: 'transfer-2', createdAt: at(0), expiresAt: at(30) });
     const noBody = await post(`/api/approval-requests/${bare.id}/reject`);
@@ -149,12 +195,18 @@ describe('deciding', () => {
     expect(noBody.json().data).toMatchObject({ status: 'rejected', reason: null });
 
     expect((await post(`/api/approval-requests/${withReason.id}/reject`)).statusCode).toBe(409);
-    expect((await post(`/api/approval-requests/${approved.id}/reject`)).json()).toEqual({ error: { type: 'conflict', message: 'Approval request is already approved' } });
-    expect((await post(`/api/approval-requests/${lapsed.id}/reject`)).json()).toEqual({ error: { type: 'conflict', message: 'Approval request has expired' } });
+    expect((await post(`/api/approval-requests/${approved.id}/reject`)).json()).toEqual({
+      error: { type: 'conflict', message: 'Approval request is already approved' },
+    });
+    expect((await post(`/api/approval-requests/${lapsed.id}/reject`)).json()).toEqual({
+      error: { type: 'conflict', message: 'Approval request has expired' },
+    });
     expect((await post(`/api/approval-requests/${lapsed.id}/approve`)).statusCode).toBe(409);
     expect((await post(`/api/approval-requests/${pending.id}/reject`, h.a.tokens.read)).statusCode).toBe(403);
     expect((await post(`/api/approval-requests/${theirs.id}/reject`)).statusCode).toBe(404);
-    const long = await post(`/api/approval-requests/${pending.id}/reject`, h.a.tokens.write, { reason: 'x'.repeat(1025) });
+    const long = await post(`/api/approval-requests/${pending.id}/reject`, h.a.tokens.write, {
+      reason: 'x'.repeat(1025),
+    });
     expect(long.statusCode).toBe(400);
     expect(long.json().error.fields).toHaveProperty('reason');
     expect((await get(`/api/approval-requests/${pending.id}`)).json().data.status).toBe('pending');
@@ -163,8 +215,13 @@ describe('deciding', () => {
 
 describe('tRPC', () => {
   const trpc = (path: string, token: string, input?: unknown) =>
-    h.request({ method: 'GET', url: `/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, token });
-  const mutate = (path: string, token: string, input: unknown) => h.request({ method: 'POST', url: `/trpc/${path}`, token, body: input });
+    h.request({
+      method: 'GET',
+      url: `/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+      token,
+    });
+  const mutate = (path: string, token: string, input: unknown) =>
+    h.request({ method: 'POST', url: `/trpc/${path}`, token, body: input });
 
   it('lists, gets and decides through the same service', async () => {
     const list = await trpc('approvals.list', h.a.tokens.read, { status: 'pending', run_id: runA1.id });

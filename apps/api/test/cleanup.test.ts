@@ -14,7 +14,12 @@ let ownerA: Owner;
 let ownerB: Owner;
 
 /** An ended (or running) run with `n` billed steps of 0.5 USD, its totals matching its ledger. */
-async function runWithSteps(owner: Owner, n: number, at: Date, status: 'completed' | 'running' = 'completed'): Promise<RunRow> {
+async function runWithSteps(
+  owner: Owner,
+  n: number,
+  at: Date,
+  status: 'completed' | 'running' = 'completed',
+): Promise<RunRow> {
   const db = h.services.deps.db;
   const run = await seedRun(db, owner, {
     status,
@@ -38,9 +43,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const preview = (query: string, token: string | null = h.a.tokens.read) => h.request({ method: 'GET', url: `/api/analytics/cleanup-preview${query}`, token });
-const cleanup = (body: unknown, token: string | null = h.a.tokens.admin) => h.request({ method: 'POST', url: '/api/analytics/cleanup', token, body });
-const remaining = async (ids: string[]) => (await h.services.deps.db.select({ id: runs.id }).from(runs).where(inArray(runs.id, ids))).map((r) => r.id).sort();
+const preview = (query: string, token: string | null = h.a.tokens.read) =>
+  h.request({ method: 'GET', url: `/api/analytics/cleanup-preview${query}`, token });
+const cleanup = (body: unknown, token: string | null = h.a.tokens.admin) =>
+  h.request({ method: 'POST', url: '/api/analytics/cleanup', token, body });
+const remaining = async (ids: string[]) =>
+  (await h.services.deps.db.select({ id: runs.id }).from(runs).where(inArray(runs.id, ids))).map((r) => r.id).sort();
 
 describe('data retention over HTTP', () => {
   it('previews then deletes the same counts, for the caller’s org only, keeping running and recent runs', async () => {
@@ -61,22 +69,40 @@ describe('data retention over HTTP', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ data: { runsDeleted: 2, stepsDeleted: 5, ledgerEntriesDeleted: 5 } });
 
-    expect(await remaining([old.id, older.id, week.id, recent.id, running.id, otherOrg.id])).toEqual([week.id, recent.id, running.id, otherOrg.id].sort());
+    expect(await remaining([old.id, older.id, week.id, recent.id, running.id, otherOrg.id])).toEqual(
+      [week.id, recent.id, running.id, otherOrg.id].sort(),
+    );
     const db = h.services.deps.db;
-    expect(await db.select().from(steps).where(inArray(steps.runId, [old.id, older.id]))).toEqual([]);
-    expect(await db.select().from(ledgerEntries).where(inArray(ledgerEntries.runId, [old.id, older.id]))).toEqual([]);
-    expect((await h.request({ method: 'GET', url: `/api/runs/${old.id}`, token: h.a.tokens.read })).statusCode).toBe(404);
+    expect(
+      await db
+        .select()
+        .from(steps)
+        .where(inArray(steps.runId, [old.id, older.id])),
+    ).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(ledgerEntries)
+        .where(inArray(ledgerEntries.runId, [old.id, older.id])),
+    ).toEqual([]);
+    expect((await h.request({ method: 'GET', url: `/api/runs/${old.id}`, token: h.a.tokens.read })).statusCode).toBe(
+      404,
+    );
     const ledger = await h.request({ method: 'GET', url: `/api/runs/${running.id}/ledger`, token: h.a.tokens.read });
     expect(ledger.json().data).toHaveLength(2);
 
     expect((await preview('')).json()).toEqual({ data: { runs: 0, steps: 0, ledgerEntries: 0 } });
     expect((await preview('', h.b.tokens.read)).json()).toEqual({ data: { runs: 1, steps: 4, ledgerEntries: 4 } });
-    expect((await cleanup({ days: 30 })).json()).toEqual({ data: { runsDeleted: 0, stepsDeleted: 0, ledgerEntriesDeleted: 0 } });
+    expect((await cleanup({ days: 30 })).json()).toEqual({
+      data: { runsDeleted: 0, stepsDeleted: 0, ledgerEntriesDeleted: 0 },
+    });
   });
 
   it('answers zeros for a period reaching before any data', async () => {
     expect((await preview('?days=1000000')).json()).toEqual({ data: { runs: 0, steps: 0, ledgerEntries: 0 } });
-    expect((await cleanup({ days: 9_007_199_254_740_991 })).json()).toEqual({ data: { runsDeleted: 0, stepsDeleted: 0, ledgerEntriesDeleted: 0 } });
+    expect((await cleanup({ days: 9_007_199_254_740_991 })).json()).toEqual({
+      data: { runsDeleted: 0, stepsDeleted: 0, ledgerEntriesDeleted: 0 },
+    });
   });
 
   it('needs credentials, and the admin scope to delete', async () => {
@@ -109,17 +135,36 @@ describe('data retention over tRPC', () => {
   it('previews with the read scope and deletes with the admin scope', async () => {
     const old = await runWithSteps(ownerB, 1, daysAgo(45));
     const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
-    const counted = await h.request({ method: 'GET', url: `/trpc/analytics.cleanupPreview?input=${input({ days: 30 })}`, token: h.b.tokens.read });
+    const counted = await h.request({
+      method: 'GET',
+      url: `/trpc/analytics.cleanupPreview?input=${input({ days: 30 })}`,
+      token: h.b.tokens.read,
+    });
     expect(counted.statusCode).toBe(200);
     expect(counted.json().result.data).toEqual({ runs: 2, steps: 5, ledgerEntries: 5 });
 
-    const denied = await h.request({ method: 'POST', url: '/trpc/analytics.cleanup', token: h.b.tokens.write, body: { days: 30 } });
+    const denied = await h.request({
+      method: 'POST',
+      url: '/trpc/analytics.cleanup',
+      token: h.b.tokens.write,
+      body: { days: 30 },
+    });
     expect(denied.statusCode).toBe(403);
-    const bad = await h.request({ method: 'POST', url: '/trpc/analytics.cleanup', token: h.b.tokens.admin, body: { days: 0 } });
+    const bad = await h.request({
+      method: 'POST',
+      url: '/trpc/analytics.cleanup',
+      token: h.b.tokens.admin,
+      body: { days: 0 },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.data.fields).toHaveProperty('days');
 
-    const done = await h.request({ method: 'POST', url: '/trpc/analytics.cleanup', token: h.b.tokens.admin, body: { days: 30 } });
+    const done = await h.request({
+      method: 'POST',
+      url: '/trpc/analytics.cleanup',
+      token: h.b.tokens.admin,
+      body: { days: 30 },
+    });
     expect(done.json().result.data).toEqual({ runsDeleted: 2, stepsDeleted: 5, ledgerEntriesDeleted: 5 });
     expect(await remaining([old.id])).toEqual([]);
   });

@@ -16,14 +16,24 @@ beforeAll(async () => {
   h = await createHarness();
   writeTokenId = await seededTokenId(h, h.a, 'write');
   adminTokenId = await seededTokenId(h, h.a, 'admin');
-  const policy = await h.request({ method: 'POST', url: '/api/policies', token: h.a.tokens.write, body: { name: 'events-base' } });
+  const policy = await h.request({
+    method: 'POST',
+    url: '/api/policies',
+    token: h.a.tokens.write,
+    body: { name: 'events-base' },
+  });
   policyId = policy.json().data.id;
 });
 afterAll(() => h.close());
 
 const PROVIDER_SECRET = 'sk-live-events-0123456789abcdefQRST';
 
-async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, token = h.a.tokens.write) {
+async function call(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+  token = h.a.tokens.write,
+) {
   const res = await h.request({ method, url, token, body });
   expect(res.statusCode, res.body).toBeLessThan(300);
   return res.json();
@@ -62,28 +72,47 @@ describe('agent events', () => {
 
   it('agent.updated names the changed fields; a write that changes nothing queues nothing', async () => {
     const agent = await createAgent('evt-updated');
-    const event = await onlyEvent('agent.updated', () => call('PUT', `/api/agents/${agent.id}`, { description: 'now described' }));
+    const event = await onlyEvent('agent.updated', () =>
+      call('PUT', `/api/agents/${agent.id}`, { description: 'now described' }),
+    );
     expect(event.agentId).toBe(agent.id);
-    expect(event.data).toMatchObject({ agent: { id: agent.id, description: 'now described', status: 'active' }, changed_fields: ['description'], actor: writeActor() });
+    expect(event.data).toMatchObject({
+      agent: { id: agent.id, description: 'now described', status: 'active' },
+      changed_fields: ['description'],
+      actor: writeActor(),
+    });
 
-    expect(await eventsDuring(h, () => call('PATCH', `/api/agents/${agent.id}`, { description: 'now described' }))).toEqual([]);
+    expect(
+      await eventsDuring(h, () => call('PATCH', `/api/agents/${agent.id}`, { description: 'now described' })),
+    ).toEqual([]);
   });
 
   it('disabling queues agent.disabled alone (not agent.updated too); re-enabling is agent.updated', async () => {
     const agent = await createAgent('evt-disabled');
-    const disabled = await onlyEvent('agent.disabled', () => call('PATCH', `/api/agents/${agent.id}`, { status: 'disabled', description: 'off' }));
+    const disabled = await onlyEvent('agent.disabled', () =>
+      call('PATCH', `/api/agents/${agent.id}`, { status: 'disabled', description: 'off' }),
+    );
     expect(disabled.agentId).toBe(agent.id);
-    expect(disabled.data).toMatchObject({ agent: { id: agent.id, status: 'disabled' }, changed_fields: expect.arrayContaining(['status', 'description']) });
+    expect(disabled.data).toMatchObject({
+      agent: { id: agent.id, status: 'disabled' },
+      changed_fields: expect.arrayContaining(['status', 'description']),
+    });
 
     expect(await eventsDuring(h, () => call('PUT', `/api/agents/${agent.id}`, { status: 'disabled' }))).toEqual([]);
-    const enabled = await onlyEvent('agent.updated', () => call('PUT', `/api/agents/${agent.id}`, { status: 'active' }));
+    const enabled = await onlyEvent('agent.updated', () =>
+      call('PUT', `/api/agents/${agent.id}`, { status: 'active' }),
+    );
     expect(enabled.data).toMatchObject({ agent: { status: 'active' }, changed_fields: ['status'] });
   });
 
   it('upsert by name queues agent.created, then agent.updated', async () => {
-    const created = await onlyEvent('agent.created', () => call('PUT', '/api/agents/by-name/evt-upsert', { policy_id: policyId }));
+    const created = await onlyEvent('agent.created', () =>
+      call('PUT', '/api/agents/by-name/evt-upsert', { policy_id: policyId }),
+    );
     expect(created.data).toMatchObject({ agent: { name: 'evt-upsert' } });
-    const updated = await onlyEvent('agent.updated', () => call('PUT', '/api/agents/by-name/evt-upsert', { metadata: { team: 'x' } }));
+    const updated = await onlyEvent('agent.updated', () =>
+      call('PUT', '/api/agents/by-name/evt-upsert', { metadata: { team: 'x' } }),
+    );
     expect(updated.agentId).toBe(created.agentId);
     expect(updated.data).toMatchObject({ agent: { metadata: { team: 'x' } }, changed_fields: ['metadata'] });
   });
@@ -94,14 +123,22 @@ describe('agent events', () => {
     const event = await onlyEvent('agent.updated', async () => {
       rotated = (await call('POST', `/api/agents/${agent.id}/rotate-key`)).data;
     });
-    expect(event.data).toMatchObject({ agent: { id: agent.id, api_key_prefix: rotated!.api_key_prefix }, changed_fields: ['api_key_prefix'] });
+    expect(event.data).toMatchObject({
+      agent: { id: agent.id, api_key_prefix: rotated!.api_key_prefix },
+      changed_fields: ['api_key_prefix'],
+    });
     expect(JSON.stringify(event.data)).not.toContain(rotated!.api_key);
   });
 
   it('a refused change queues nothing', async () => {
     const agent = await createAgent('evt-refused');
     const added = await eventsDuring(h, async () => {
-      const res = await h.request({ method: 'PUT', url: `/api/agents/${agent.id}`, token: h.a.tokens.write, body: { name: 'evt-created' } });
+      const res = await h.request({
+        method: 'PUT',
+        url: `/api/agents/${agent.id}`,
+        token: h.a.tokens.write,
+        body: { name: 'evt-created' },
+      });
       expect(res.statusCode).toBe(409);
     });
     expect(added).toEqual([]);
@@ -119,7 +156,11 @@ describe('policy events', () => {
     const shown = (await call('GET', `/api/policies/${id}`)).data;
     expect(created!).toMatchObject({ orgId: h.a.orgId, agentId: null, data: { policy: shown, actor: writeActor() } });
     const stored = (await call('GET', `/api/policies/${id}/versions/1`)).data;
-    expect(version!).toMatchObject({ orgId: h.a.orgId, agentId: null, data: { policy_id: id, version: stored, actor: writeActor() } });
+    expect(version!).toMatchObject({
+      orgId: h.a.orgId,
+      agentId: null,
+      data: { policy_id: id, version: stored, actor: writeActor() },
+    });
   });
 
   it('an update queues policy.updated and the new version; an update that changes nothing queues neither', async () => {
@@ -129,8 +170,12 @@ describe('policy events', () => {
     expect(added[0]!.data).toMatchObject({ policy: { id, budget: { hard_limit_usd: 5 } }, changed_fields: ['budget'] });
     expect(added[1]!.data).toMatchObject({ policy_id: id, version: { version_number: 2, changed_fields: ['budget'] } });
 
-    expect(await eventsDuring(h, () => call('PUT', `/api/policies/${id}`, { budget: { hard_limit_usd: 5 } }))).toEqual([]);
-    const upserted = await eventsDuring(h, () => call('PUT', '/api/policies/by-name/evt-policy-update', { dry_run: true }));
+    expect(await eventsDuring(h, () => call('PUT', `/api/policies/${id}`, { budget: { hard_limit_usd: 5 } }))).toEqual(
+      [],
+    );
+    const upserted = await eventsDuring(h, () =>
+      call('PUT', '/api/policies/by-name/evt-policy-update', { dry_run: true }),
+    );
     expect(upserted.map((event) => event.type)).toEqual(['policy.updated', 'policy.version_created']);
   });
 
@@ -139,7 +184,10 @@ describe('policy events', () => {
     const added = await eventsDuring(h, () => call('DELETE', `/api/policies/${id}`));
     expect(added.map((event) => event.type)).toEqual(['policy.deleted', 'policy.version_created']);
     expect(added[0]!.data).toMatchObject({ policy: { id, name: 'evt-policy-delete' }, actor: writeActor() });
-    expect(added[1]!.data).toMatchObject({ policy_id: id, version: { version_number: 2, changed_fields: ['_deleted'] } });
+    expect(added[1]!.data).toMatchObject({
+      policy_id: id,
+      version: { version_number: 2, changed_fields: ['_deleted'] },
+    });
   });
 });
 
@@ -152,25 +200,38 @@ describe('provider key events', () => {
       id = (await createKey('evt-key')).id;
     });
     expect(event.agentId).toBeNull();
-    expect(event.data).toEqual({ provider_key: (await call('GET', `/api/provider-keys/${id}`)).data, actor: writeActor() });
+    expect(event.data).toEqual({
+      provider_key: (await call('GET', `/api/provider-keys/${id}`)).data,
+      actor: writeActor(),
+    });
     expect(event.data).toMatchObject({ provider_key: { api_key: '...QRST' } });
     noSecret(event);
   });
 
   it('a new api_key is provider_key.rotated; a rename alone queues nothing', async () => {
     const key = await createKey('evt-key-rotate');
-    expect(await eventsDuring(h, () => call('PUT', `/api/provider-keys/${key.id}`, { name: 'evt-key-renamed' }))).toEqual([]);
+    expect(
+      await eventsDuring(h, () => call('PUT', `/api/provider-keys/${key.id}`, { name: 'evt-key-renamed' })),
+    ).toEqual([]);
     const fresh = 'sk-live-events-rotated-9876543210LMNO';
-    const event = await onlyEvent('provider_key.rotated', () => call('PUT', `/api/provider-keys/${key.id}`, { api_key: fresh }));
-    expect(event.data).toMatchObject({ provider_key: { id: key.id, api_key: '...LMNO', rotated_at: expect.any(String) } });
+    const event = await onlyEvent('provider_key.rotated', () =>
+      call('PUT', `/api/provider-keys/${key.id}`, { api_key: fresh }),
+    );
+    expect(event.data).toMatchObject({
+      provider_key: { id: key.id, api_key: '...LMNO', rotated_at: expect.any(String) },
+    });
     expect(JSON.stringify(event.data)).not.toContain(fresh);
-    const upserted = await onlyEvent('provider_key.rotated', () => call('PUT', '/api/provider-keys/by-name/evt-key-renamed', { api_key: PROVIDER_SECRET }));
+    const upserted = await onlyEvent('provider_key.rotated', () =>
+      call('PUT', '/api/provider-keys/by-name/evt-key-renamed', { api_key: PROVIDER_SECRET }),
+    );
     noSecret(upserted);
   });
 
   it('disable and enable queue one event each, only when the status changes', async () => {
     const key = await createKey('evt-key-toggle');
-    const disabled = await onlyEvent('provider_key.disabled', () => call('POST', `/api/provider-keys/${key.id}/disable`));
+    const disabled = await onlyEvent('provider_key.disabled', () =>
+      call('POST', `/api/provider-keys/${key.id}/disable`),
+    );
     expect(disabled.data).toMatchObject({ provider_key: { id: key.id, status: 'disabled' }, actor: writeActor() });
     expect(await eventsDuring(h, () => call('POST', `/api/provider-keys/${key.id}/disable`))).toEqual([]);
     const enabled = await onlyEvent('provider_key.enabled', () => call('POST', `/api/provider-keys/${key.id}/enable`));
@@ -184,12 +245,20 @@ describe('provider key events', () => {
     const agent = await createAgent('evt-remapped');
     await call('PUT', `/api/agents/${agent.id}`, { provider_keys: { openai: key.id } });
 
-    const added = await eventsDuring(h, () => call('DELETE', `/api/provider-keys/${key.id}?remap_to=${replacement.id}`));
+    const added = await eventsDuring(h, () =>
+      call('DELETE', `/api/provider-keys/${key.id}?remap_to=${replacement.id}`),
+    );
     expect(added.map((event) => event.type)).toEqual(['agent.updated', 'provider_key.deleted']);
     const [remapped, deleted] = added;
-    expect(deleted!.data).toMatchObject({ provider_key: { id: key.id, status: 'deleted', api_key: null }, actor: writeActor() });
+    expect(deleted!.data).toMatchObject({
+      provider_key: { id: key.id, status: 'deleted', api_key: null },
+      actor: writeActor(),
+    });
     expect(remapped!.agentId).toBe(agent.id);
-    expect(remapped!.data).toMatchObject({ agent: { id: agent.id, provider_keys: { openai: replacement.id } }, changed_fields: ['provider_keys'] });
+    expect(remapped!.data).toMatchObject({
+      agent: { id: agent.id, provider_keys: { openai: replacement.id } },
+      changed_fields: ['provider_keys'],
+    });
     added.forEach(noSecret);
 
     expect(await eventsDuring(h, () => call('DELETE', `/api/provider-keys/${key.id}`))).toEqual([]);
@@ -206,9 +275,18 @@ describe('admin token events', () => {
     expect(JSON.stringify(event.data)).not.toContain(created!.token);
     expect(JSON.stringify(event.data)).not.toContain('hash');
 
-    const revoked = await onlyEvent('admin_token.revoked', () => call('POST', `/api/admin-tokens/${created!.data.id}/revoke`, undefined, h.a.tokens.admin));
-    expect(revoked.data).toMatchObject({ admin_token: { id: created!.data.id, status: 'revoked' }, actor: { token_id: adminTokenId } });
-    expect(await eventsDuring(h, () => call('POST', `/api/admin-tokens/${created!.data.id}/revoke`, undefined, h.a.tokens.admin))).toEqual([]);
+    const revoked = await onlyEvent('admin_token.revoked', () =>
+      call('POST', `/api/admin-tokens/${created!.data.id}/revoke`, undefined, h.a.tokens.admin),
+    );
+    expect(revoked.data).toMatchObject({
+      admin_token: { id: created!.data.id, status: 'revoked' },
+      actor: { token_id: adminTokenId },
+    });
+    expect(
+      await eventsDuring(h, () =>
+        call('POST', `/api/admin-tokens/${created!.data.id}/revoke`, undefined, h.a.tokens.admin),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -216,11 +294,21 @@ describe('registration', () => {
   it("queues the new org's first objects, by the system, without their secrets", async () => {
     let body: { account: { id: string }; admin_token: string; agent: { id: string; api_key: string } } | undefined;
     const added = await eventsDuring(h, async () => {
-      const res = await h.app.inject({ method: 'POST', url: '/v1/register', payload: { name: 'Evented Inc' }, remoteAddress: '10.7.7.7' });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/v1/register',
+        payload: { name: 'Evented Inc' },
+        remoteAddress: '10.7.7.7',
+      });
       expect(res.statusCode).toBe(201);
       body = res.json().data;
     });
-    expect(added.map((event) => event.type)).toEqual(['admin_token.created', 'agent.created', 'policy.created', 'policy.version_created']);
+    expect(added.map((event) => event.type)).toEqual([
+      'admin_token.created',
+      'agent.created',
+      'policy.created',
+      'policy.version_created',
+    ]);
     for (const event of added) {
       expect(event.orgId).toBe(body!.account.id);
       expect(event.data).toMatchObject({ actor: { token_id: null, member_id: null } });

@@ -75,14 +75,22 @@ describe('loadGuides', () => {
 });
 
 describe('the guides stay true to the code', () => {
-  const all = Object.keys(HEADINGS).map((name) => guide(name as keyof typeof HEADINGS)).join('\n');
+  const all = Object.keys(HEADINGS)
+    .map((name) => guide(name as keyof typeof HEADINGS))
+    .join('\n');
 
   it('names only endpoints the app serves', () => {
-    const mentions = [...new Set([...all.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) (\/[\w\-/{}.]*[\w}])/g)].map((m) => `${m[1]} ${m[2]}`))];
+    const mentions = [
+      ...new Set(
+        [...all.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) (\/[\w\-/{}.]*[\w}])/g)].map((m) => `${m[1]} ${m[2]}`),
+      ),
+    ];
     expect(mentions.length).toBeGreaterThan(40);
     const unknown = mentions.filter((mention) => {
       const [method, path] = mention.split(' ') as [string, string];
-      const op = allOperations.find((o) => o.method === method && new RegExp(`^${o.path.replace(/\{\w+\}/g, '(\\{\\w+\\}|[^/{}]+)')}$`).test(path));
+      const op = allOperations.find(
+        (o) => o.method === method && new RegExp(`^${o.path.replace(/\{\w+\}/g, '(\\{\\w+\\}|[^/{}]+)')}$`).test(path),
+      );
       return !op || !h.app.hasRoute({ method: op.method, url: toRoutePath(op.path) });
     });
     expect(unknown).toEqual([]);
@@ -109,7 +117,13 @@ describe('the guides stay true to the code', () => {
 
 /** What the reference guide's `verifyRungateDelivery` answers. */
 type Verdict = { ok: false; reason: string } | { ok: true; duplicate: boolean; event: { id: string; type: string } };
-type Verify = (input: { rawBody: Buffer | string; headers: Record<string, unknown>; secrets: string | string[]; seen: Set<string>; now?: number }) => Verdict;
+type Verify = (input: {
+  rawBody: Buffer | string;
+  headers: Record<string, unknown>;
+  secrets: string | string[];
+  seen: Set<string>;
+  now?: number;
+}) => Verdict;
 
 describe('reference guide: the webhook verification snippet', () => {
   let verify: Verify;
@@ -125,10 +139,17 @@ describe('reference guide: the webhook verification snippet', () => {
     moduleDir = mkdtempSync(join(tmpdir(), 'rungate-verify-'));
     const file = join(moduleDir, 'verify-rungate.mjs');
     writeFileSync(file, snippet[0]!);
-    verify = ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as { verifyRungateDelivery: Verify }).verifyRungateDelivery;
+    verify = ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as { verifyRungateDelivery: Verify })
+      .verifyRungateDelivery;
     receiver = await startWebhookReceiver();
     const { db, secretBox } = h.services.deps;
-    stopEngine = startWebhookEngine({ db, clock: h.clock, secretBox, slot: h.services.webhookEngine, intervalMs: 60_000 });
+    stopEngine = startWebhookEngine({
+      db,
+      clock: h.clock,
+      secretBox,
+      slot: h.services.webhookEngine,
+      intervalMs: 60_000,
+    });
   });
   afterAll(async () => {
     await stopEngine();
@@ -137,7 +158,12 @@ describe('reference guide: the webhook verification snippet', () => {
   });
 
   async function createWebhook(secret: string): Promise<string> {
-    const res = await h.request({ method: 'POST', url: '/api/webhooks', token: h.a.tokens.write, body: { name: `guide-${secret}`, url: receiver.url, events: ['run.completed'], secret } });
+    const res = await h.request({
+      method: 'POST',
+      url: '/api/webhooks',
+      token: h.a.tokens.write,
+      body: { name: `guide-${secret}`, url: receiver.url, events: ['run.completed'], secret },
+    });
     expect(res.statusCode, res.body).toBe(201);
     return res.json().data.id;
   }
@@ -157,7 +183,13 @@ describe('reference guide: the webhook verification snippet', () => {
     const secret = 'whsec_guide-accepts';
     const request = await deliver(await createWebhook(secret));
     const seen = new Set<string>();
-    const input = { rawBody: Buffer.from(request.body), headers: request.headers, secrets: secret, seen, now: sentAtMs(request) };
+    const input = {
+      rawBody: Buffer.from(request.body),
+      headers: request.headers,
+      secrets: secret,
+      seen,
+      now: sentAtMs(request),
+    };
 
     const first = verify(input);
     expect(first).toEqual({ ok: true, duplicate: false, event: JSON.parse(request.body) });
@@ -171,9 +203,19 @@ describe('reference guide: the webhook verification snippet', () => {
     const request = await deliver(await createWebhook(secret));
     const sentAt = sentAtMs(request);
     const check = (changes: Partial<Parameters<Verify>[0]>) =>
-      verify({ rawBody: request.body, headers: request.headers, secrets: secret, seen: new Set(), now: sentAt, ...changes });
+      verify({
+        rawBody: request.body,
+        headers: request.headers,
+        secrets: secret,
+        seen: new Set(),
+        now: sentAt,
+        ...changes,
+      });
 
-    expect(check({ rawBody: request.body.replace('Test event', 'Test evenT') })).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(check({ rawBody: request.body.replace('Test event', 'Test evenT') })).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     expect(check({ secrets: 'whsec_someone-else' })).toEqual({ ok: false, reason: 'bad_signature' });
     const { 'x-rungate-signature-256': _signature, ...unsigned } = request.headers;
     expect(check({ headers: unsigned })).toEqual({ ok: false, reason: 'bad_signature' });
@@ -187,11 +229,16 @@ describe('reference guide: the webhook verification snippet', () => {
 
   it('accepts either signature header while a rotated secret is in its grace window', async () => {
     const webhookId = await createWebhook('whsec_guide-before-rotation');
-    const rotated = await h.request({ method: 'POST', url: `/api/webhooks/${webhookId}/rotate-secret`, token: h.a.tokens.write });
+    const rotated = await h.request({
+      method: 'POST',
+      url: `/api/webhooks/${webhookId}/rotate-secret`,
+      token: h.a.tokens.write,
+    });
     const { previous_secret: previous, current_secret: current } = rotated.json().data;
     const request = await deliver(webhookId);
     expect(request.headers['x-rungate-signature-256-previous']).toMatch(/^sha256=[0-9a-f]{64}$/);
-    const check = (secrets: string | string[], headers = request.headers) => verify({ rawBody: request.body, headers, secrets, seen: new Set(), now: sentAtMs(request) });
+    const check = (secrets: string | string[], headers = request.headers) =>
+      verify({ rawBody: request.body, headers, secrets, seen: new Set(), now: sentAtMs(request) });
 
     expect(check(previous)).toMatchObject({ ok: true });
     expect(check(current)).toMatchObject({ ok: true });
@@ -199,10 +246,15 @@ describe('reference guide: the webhook verification snippet', () => {
     const { 'x-rungate-signature-256-previous': _previous, ...currentOnly } = request.headers;
     expect(check(previous, currentOnly)).toEqual({ ok: false, reason: 'bad_signature' });
 
-    await h.request({ method: 'POST', url: `/api/webhooks/${webhookId}/expire-previous-secret`, token: h.a.tokens.write });
+    await h.request({
+      method: 'POST',
+      url: `/api/webhooks/${webhookId}/expire-previous-secret`,
+      token: h.a.tokens.write,
+    });
     const after = await deliver(webhookId);
     expect(after.headers).not.toHaveProperty('x-rungate-signature-256-previous');
-    const checkAfter = (secrets: string) => verify({ rawBody: after.body, headers: after.headers, secrets, seen: new Set(), now: sentAtMs(after) });
+    const checkAfter = (secrets: string) =>
+      verify({ rawBody: after.body, headers: after.headers, secrets, seen: new Set(), now: sentAtMs(after) });
     expect(checkAfter(previous)).toEqual({ ok: false, reason: 'bad_signature' });
     expect(checkAfter(current)).toMatchObject({ ok: true });
   });

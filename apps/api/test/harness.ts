@@ -22,25 +22,48 @@ export interface Harness {
   /** Two tenants, so every test can check that one cannot see the other. */
   a: Tenant;
   b: Tenant;
-  request(options: { method: InjectOptions['method']; url: string; token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  request(options: {
+    method: InjectOptions['method'];
+    url: string;
+    token?: string | null;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
 async function seedTenant(services: Services, slug: string): Promise<Tenant> {
   const account = await services.accounts.insert(services.deps.db, { name: slug.toUpperCase(), slug });
   const issue = async (scope: 'read' | 'write' | 'admin') =>
-    (await services.adminTokens.issue(services.deps.db, account.id, { name: `${scope}-token`, scopes: [scope] }, 'test')).secret;
+    (
+      await services.adminTokens.issue(
+        services.deps.db,
+        account.id,
+        { name: `${scope}-token`, scopes: [scope] },
+        'test',
+      )
+    ).secret;
   const tokens = { read: await issue('read'), write: await issue('write'), admin: await issue('admin') };
-  const [admin] = await services.adminTokens.list({ orgId: account.id, actor: { kind: 'bootstrap' } }, { status: 'active' }).then((all) =>
-    all.filter((t) => t.scopes.includes('admin')),
-  );
-  return { orgId: account.id, slug, tokens, ctx: { orgId: account.id, actor: { kind: 'token', tokenId: admin!.id, scopes: ['admin'] } } };
+  const [admin] = await services.adminTokens
+    .list({ orgId: account.id, actor: { kind: 'bootstrap' } }, { status: 'active' })
+    .then((all) => all.filter((t) => t.scopes.includes('admin')));
+  return {
+    orgId: account.id,
+    slug,
+    tokens,
+    ctx: { orgId: account.id, actor: { kind: 'token', tokenId: admin!.id, scopes: ['admin'] } },
+  };
 }
 
 export async function createHarness(): Promise<Harness> {
   const database = await createTestDatabase();
   const clock = new ManualClock(new Date());
-  const services = createServices({ db: database.db, encryptionKey: randomBytes(32), bootstrapToken: BOOTSTRAP_TOKEN, clock });
+  const services = createServices({
+    db: database.db,
+    encryptionKey: randomBytes(32),
+    bootstrapToken: BOOTSTRAP_TOKEN,
+    clock,
+  });
   const app = await buildApp({ services, bodyLimit: 1024 * 1024 });
   const a = await seedTenant(services, 'acme');
   const b = await seedTenant(services, 'globex');
@@ -55,7 +78,18 @@ export async function createHarness(): Promise<Harness> {
         method,
         url,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-        ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } } : { payload: body as object }),
+        ...(body === undefined
+          ? {}
+          : typeof body === 'string'
+            ? {
+                payload: body,
+                headers: {
+                  'content-type': 'application/json',
+                  ...(token ? { authorization: `Bearer ${token}` } : {}),
+                  ...headers,
+                },
+              }
+            : { payload: body as object }),
       });
     },
     async close() {

@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const register = (body: unknown, ip = '10.0.0.1') => h.app.inject({ method: 'POST', url: '/v1/register', payload: body as object, remoteAddress: ip });
+const register = (body: unknown, ip = '10.0.0.1') =>
+  h.app.inject({ method: 'POST', url: '/v1/register', payload: body as object, remoteAddress: ip });
 
 describe('POST /v1/register', () => {
   it('creates account, admin token, default policy and default agent, showing secrets once', async () => {
@@ -45,7 +46,14 @@ describe('POST /v1/register', () => {
 
   it('validates name and slug with field details, writing nothing', async () => {
     const before = (await h.services.deps.db.select().from(accounts)).length;
-    for (const body of [{}, { name: '' }, { name: 'x'.repeat(101) }, { name: 'Ok', slug: 'Bad Slug' }, { name: 'Ok', slug: 'api' }, { name: 'Ok', slug: 'acme' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 'x'.repeat(101) },
+      { name: 'Ok', slug: 'Bad Slug' },
+      { name: 'Ok', slug: 'api' },
+      { name: 'Ok', slug: 'acme' },
+    ]) {
       const res = await register(body, '10.0.0.2');
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.type).toBe('validation_error');

@@ -5,8 +5,16 @@ import { agents, approvalRequests, type Database, ledgerEntries, policies, runs,
  * Rows written straight into the database, so run and approval tests do not depend on the
  * agent and policy services; the proxy writes these rows in production.
  */
-export async function seedAgent(db: Database, orgId: string, name: string, policySnapshot: Record<string, unknown> = {}) {
-  const [policy] = await db.insert(policies).values({ orgId, name: `${name}-policy` }).returning();
+export async function seedAgent(
+  db: Database,
+  orgId: string,
+  name: string,
+  policySnapshot: Record<string, unknown> = {},
+) {
+  const [policy] = await db
+    .insert(policies)
+    .values({ orgId, name: `${name}-policy` })
+    .returning();
   const [agent] = await db
     .insert(agents)
     .values({ orgId, name, apiKeyHash: randomUUID(), apiKeyPrefix: 'rg_sk_test', policyId: policy!.id })
@@ -71,11 +79,20 @@ export async function seedStep(db: Database, run: typeof runs.$inferSelect, valu
 export async function seedApproval(
   db: Database,
   run: typeof runs.$inferSelect,
-  values: Partial<typeof approvalRequests.$inferInsert> & Pick<typeof approvalRequests.$inferInsert, 'expiresAt' | 'createdAt'>,
+  values: Partial<typeof approvalRequests.$inferInsert> &
+    Pick<typeof approvalRequests.$inferInsert, 'expiresAt' | 'createdAt'>,
 ) {
   const [row] = await db
     .insert(approvalRequests)
-    .values({ orgId: run.orgId, runId: run.id, agentId: run.agentId, policyId: run.policyId!, toolName: 'deploy', requestSnapshot: { model: 'gpt-4o' }, ...values })
+    .values({
+      orgId: run.orgId,
+      runId: run.id,
+      agentId: run.agentId,
+      policyId: run.policyId!,
+      toolName: 'deploy',
+      requestSnapshot: { model: 'gpt-4o' },
+      ...values,
+    })
     .returning();
   return row!;
 }

@@ -27,21 +27,54 @@ beforeAll(async () => {
   owner2 = await seedAgent(db, h.a.orgId, 'lister-2');
   const ownerB = await seedAgent(db, h.b.orgId, 'other-tenant');
   r1 = await seedRun(db, owner1, {
-    name: 'alpha', status: 'completed', startedAt: ago(180), endedAt: ago(120), endedReason: 'agent_signaled', completionReason: 'explicit',
-    outcome: 'success', totalCostUsd: '0.5', inputTokens: 200, outputTokens: 80, cacheReadTokens: 15, cacheCreationTokens: 5, totalTokens: 300,
-    stepCount: 3, lastStepAt: ago(125), hasGovernanceBlock: true, primaryModel: 'gpt-4o', metadata: { job: 'nightly' },
+    name: 'alpha',
+    status: 'completed',
+    startedAt: ago(180),
+    endedAt: ago(120),
+    endedReason: 'agent_signaled',
+    completionReason: 'explicit',
+    outcome: 'success',
+    totalCostUsd: '0.5',
+    inputTokens: 200,
+    outputTokens: 80,
+    cacheReadTokens: 15,
+    cacheCreationTokens: 5,
+    totalTokens: 300,
+    stepCount: 3,
+    lastStepAt: ago(125),
+    hasGovernanceBlock: true,
+    primaryModel: 'gpt-4o',
+    metadata: { job: 'nightly' },
     budget: { hard_limit_usd: 5 },
   });
-  r2 = await seedRun(db, owner1, { name: 'beta', startedAt: ago(120), totalCostUsd: '1.25', totalTokens: 100, inputTokens: 100, stepCount: 1, lastStepAt: ago(5), hadFailover: true });
+  r2 = await seedRun(db, owner1, {
+    name: 'beta',
+    startedAt: ago(120),
+    totalCostUsd: '1.25',
+    totalTokens: 100,
+    inputTokens: 100,
+    stepCount: 1,
+    lastStepAt: ago(5),
+    hadFailover: true,
+  });
   r3 = await seedRun(db, owner2, {
-    status: 'force_stopped', startedAt: ago(60), endedAt: ago(30), forceStoppedAt: ago(30), totalCostUsd: '0.1', totalTokens: 1000, inputTokens: 1000, stepCount: 5, lastStepAt: ago(31),
+    status: 'force_stopped',
+    startedAt: ago(60),
+    endedAt: ago(30),
+    forceStoppedAt: ago(30),
+    totalCostUsd: '0.1',
+    totalTokens: 1000,
+    inputTokens: 1000,
+    stepCount: 5,
+    lastStepAt: ago(31),
   });
   rb = await seedRun(db, ownerB, { startedAt: ago(30) });
 });
 afterAll(() => h.close());
 
 const get = (url: string, token = h.a.tokens.read) => h.request({ method: 'GET', url, token });
-const post = (url: string, token = h.a.tokens.write, body?: unknown) => h.request({ method: 'POST', url, token, ...(body === undefined ? {} : { body }) });
+const post = (url: string, token = h.a.tokens.write, body?: unknown) =>
+  h.request({ method: 'POST', url, token, ...(body === undefined ? {} : { body }) });
 
 describe('GET /api/runs', () => {
   it('lists the tenant’s runs newest first with the spec’s shape', async () => {
@@ -50,13 +83,32 @@ describe('GET /api/runs', () => {
     expect(res.json().total).toBe(3);
     expect(ids(res)).toEqual([r3.id, r2.id, r1.id]);
     expect(res.json().data[2]).toEqual({
-      id: r1.id, agent_id: owner1.agent.id, org_id: h.a.orgId, agent_name: 'lister-1', name: 'alpha', primary_model: 'gpt-4o',
-      status: 'completed', creation_method: 'implicit', ended_reason: 'agent_signaled', completion_reason: 'explicit',
-      budget: { hard_limit_usd: 5 }, alert_threshold_exceeded: false, alert_sent_at: null,
-      tokens_used: { input: 200, output: 80, cache_read: 15, cache_creation: 5, total: 300 }, cost_usd: 0.5,
-      policy_name: 'lister-1-policy', policy_snapshot: { name: 'lister-1-policy' }, step_count: 3, last_step_at: ago(125).toISOString(),
-      started_at: ago(180).toISOString(), ended_at: ago(120).toISOString(), force_stop_lifted_at: null, has_governance_block: true,
-      outcome: 'success', outcome_reason: null, metadata: { job: 'nightly' },
+      id: r1.id,
+      agent_id: owner1.agent.id,
+      org_id: h.a.orgId,
+      agent_name: 'lister-1',
+      name: 'alpha',
+      primary_model: 'gpt-4o',
+      status: 'completed',
+      creation_method: 'implicit',
+      ended_reason: 'agent_signaled',
+      completion_reason: 'explicit',
+      budget: { hard_limit_usd: 5 },
+      alert_threshold_exceeded: false,
+      alert_sent_at: null,
+      tokens_used: { input: 200, output: 80, cache_read: 15, cache_creation: 5, total: 300 },
+      cost_usd: 0.5,
+      policy_name: 'lister-1-policy',
+      policy_snapshot: { name: 'lister-1-policy' },
+      step_count: 3,
+      last_step_at: ago(125).toISOString(),
+      started_at: ago(180).toISOString(),
+      ended_at: ago(120).toISOString(),
+      force_stop_lifted_at: null,
+      has_governance_block: true,
+      outcome: 'success',
+      outcome_reason: null,
+      metadata: { job: 'nightly' },
     });
     expect(res.json().data.map((r: { org_id: string }) => r.org_id)).not.toContain(h.b.orgId);
   });
@@ -69,7 +121,10 @@ describe('GET /api/runs', () => {
       ['status=force_stopped', [r3.id]],
       [`since=${encodeURIComponent(ago(120).toISOString())}`, [r3.id, r2.id]],
       [`until=${encodeURIComponent(ago(120).toISOString())}`, [r1.id]],
-      [`since=${encodeURIComponent(ago(150).toISOString())}&until=${encodeURIComponent(ago(90).toISOString())}`, [r2.id]],
+      [
+        `since=${encodeURIComponent(ago(150).toISOString())}&until=${encodeURIComponent(ago(90).toISOString())}`,
+        [r2.id],
+      ],
       ['had_governance_block=true', [r1.id]],
       ['had_governance_block=false', [r3.id, r2.id]],
       ['had_failover=true', [r2.id]],
@@ -147,7 +202,13 @@ describe('GET /api/runs/{id}', () => {
   it('returns the run, 404 across tenants or when missing, 400 for a malformed id', async () => {
     const res = await get(`/api/runs/${r2.id}`);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data).toMatchObject({ id: r2.id, status: 'running', cost_usd: 1.25, agent_name: 'lister-1', ended_at: null });
+    expect(res.json().data).toMatchObject({
+      id: r2.id,
+      status: 'running',
+      cost_usd: 1.25,
+      agent_name: 'lister-1',
+      ended_at: null,
+    });
     const cross = await get(`/api/runs/${rb.id}`);
     expect(cross.statusCode).toBe(404);
     expect(cross.json()).toEqual({ error: { type: 'not_found', message: 'Run not found' } });
@@ -159,7 +220,8 @@ describe('GET /api/runs/{id}', () => {
 });
 
 describe('PATCH /api/runs/{id}', () => {
-  const patch = (id: string, body: unknown, token = h.a.tokens.write) => h.request({ method: 'PATCH', url: `/api/runs/${id}`, token, body });
+  const patch = (id: string, body: unknown, token = h.a.tokens.write) =>
+    h.request({ method: 'PATCH', url: `/api/runs/${id}`, token, body });
 
   it('renames a run in any status', async () => {
     for (const run of [r1, r3]) {
@@ -191,15 +253,55 @@ describe('steps and ledger', () => {
     const db = h.services.deps.db;
     const owner = await seedAgent(db, h.a.orgId, 'stepper');
     run = await seedRun(db, owner, { startedAt: ago(10) });
-    await seedStep(db, run, { stepNumber: 2, costUsd: '0.0300000000', inputTokens: 30, outputTokens: 3, latencyMs: 900, streaming: true }, ago(8));
-    await seedStep(db, run, { stepNumber: 1, costUsd: '0.0100000000', inputTokens: 10, outputTokens: 1, cacheReadTokens: 4, latencyMs: 100, request: { model: 'gpt-4o' }, response: { id: 'chatcmpl-1' } }, ago(9));
-    await seedStep(db, run, { stepNumber: 3, status: 'policy_blocked', response: { error: { code: 'model_not_allowed' } }, errorMessage: 'blocked', latencyMs: 1 }, ago(7));
+    await seedStep(
+      db,
+      run,
+      { stepNumber: 2, costUsd: '0.0300000000', inputTokens: 30, outputTokens: 3, latencyMs: 900, streaming: true },
+      ago(8),
+    );
     await seedStep(
       db,
       run,
       {
-        stepNumber: 4, type: 'failover_transition', status: 'error', provider: 'anthropic', model: 'claude-sonnet-4-5', failoverAttempts: 1,
-        failoverContext: { attempted: [{ provider: 'openai', provider_key_id: randomUUID(), status: 503, error: 'down' }], resolved_provider: 'anthropic', resolved_model: 'claude-sonnet-4-5', original_model: 'gpt-4o' },
+        stepNumber: 1,
+        costUsd: '0.0100000000',
+        inputTokens: 10,
+        outputTokens: 1,
+        cacheReadTokens: 4,
+        latencyMs: 100,
+        request: { model: 'gpt-4o' },
+        response: { id: 'chatcmpl-1' },
+      },
+      ago(9),
+    );
+    await seedStep(
+      db,
+      run,
+      {
+        stepNumber: 3,
+        status: 'policy_blocked',
+        response: { error: { code: 'model_not_allowed' } },
+        errorMessage: 'blocked',
+        latencyMs: 1,
+      },
+      ago(7),
+    );
+    await seedStep(
+      db,
+      run,
+      {
+        stepNumber: 4,
+        type: 'failover_transition',
+        status: 'error',
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5',
+        failoverAttempts: 1,
+        failoverContext: {
+          attempted: [{ provider: 'openai', provider_key_id: randomUUID(), status: 503, error: 'down' }],
+          resolved_provider: 'anthropic',
+          resolved_model: 'claude-sonnet-4-5',
+          original_model: 'gpt-4o',
+        },
       },
       ago(6),
     );
@@ -212,9 +314,22 @@ describe('steps and ledger', () => {
     const data = res.json().data;
     expect(data.map((s: { status: string }) => s.status)).toEqual(['success', 'success', 'policy_blocked', 'error']);
     expect(data[0]).toEqual({
-      id: expect.any(String), run_id: run.id, type: 'llm_call', provider: 'openai', model: 'gpt-4o', streaming: false,
-      request: { model: 'gpt-4o' }, response: { id: 'chatcmpl-1' }, tokens: { input: 10, output: 1, cache_read: 4, cache_creation: 0 },
-      cost_usd: 0.01, latency_ms: 100, routed_from: null, failover_attempts: 0, status: 'success', error_message: null, created_at: ago(9).toISOString(),
+      id: expect.any(String),
+      run_id: run.id,
+      type: 'llm_call',
+      provider: 'openai',
+      model: 'gpt-4o',
+      streaming: false,
+      request: { model: 'gpt-4o' },
+      response: { id: 'chatcmpl-1' },
+      tokens: { input: 10, output: 1, cache_read: 4, cache_creation: 0 },
+      cost_usd: 0.01,
+      latency_ms: 100,
+      routed_from: null,
+      failover_attempts: 0,
+      status: 'success',
+      error_message: null,
+      created_at: ago(9).toISOString(),
     });
     expect(data[2].response).toEqual({ error: { code: 'model_not_allowed' } });
     expect(data[3].failover_context).toMatchObject({ resolved_provider: 'anthropic', original_model: 'gpt-4o' });
@@ -243,8 +358,28 @@ describe('steps and ledger', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().total).toBe(2);
     expect(res.json().data).toEqual([
-      { id: expect.any(String), run_id: run.id, step_id: expect.any(String), agent_id: run.agentId, provider: 'openai', model: 'gpt-4o', tokens: { input: 10, output: 1, cache_read: 4, cache_creation: 0 }, cost_usd: 0.01, created_at: ago(9).toISOString() },
-      { id: expect.any(String), run_id: run.id, step_id: expect.any(String), agent_id: run.agentId, provider: 'openai', model: 'gpt-4o', tokens: { input: 30, output: 3, cache_read: 0, cache_creation: 0 }, cost_usd: 0.03, created_at: ago(8).toISOString() },
+      {
+        id: expect.any(String),
+        run_id: run.id,
+        step_id: expect.any(String),
+        agent_id: run.agentId,
+        provider: 'openai',
+        model: 'gpt-4o',
+        tokens: { input: 10, output: 1, cache_read: 4, cache_creation: 0 },
+        cost_usd: 0.01,
+        created_at: ago(9).toISOString(),
+      },
+      {
+        id: expect.any(String),
+        run_id: run.id,
+        step_id: expect.any(String),
+        agent_id: run.agentId,
+        provider: 'openai',
+        model: 'gpt-4o',
+        tokens: { input: 30, output: 3, cache_read: 0, cache_creation: 0 },
+        cost_usd: 0.03,
+        created_at: ago(8).toISOString(),
+      },
     ]);
     expect((await get(`/api/runs/${run.id}/ledger`, h.b.tokens.admin)).statusCode).toBe(404);
   });
@@ -252,18 +387,28 @@ describe('steps and ledger', () => {
 
 describe('POST /api/runs/{id}/complete', () => {
   it('completes a running run as admin_completed, applying the policy’s outcome default', async () => {
-    const owner = await seedAgent(h.services.deps.db, h.a.orgId, 'completer', { outcome_defaults: { admin_completed: 'partial' } });
+    const owner = await seedAgent(h.services.deps.db, h.a.orgId, 'completer', {
+      outcome_defaults: { admin_completed: 'partial' },
+    });
     const run = await seedRun(h.services.deps.db, owner, { startedAt: ago(3) });
     const res = await post(`/api/runs/${run.id}/complete`);
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({
-      id: run.id, status: 'completed', ended_reason: 'admin_completed', completion_reason: 'explicit', outcome: 'partial', ended_at: T.toISOString(), agent_name: 'completer',
+      id: run.id,
+      status: 'completed',
+      ended_reason: 'admin_completed',
+      completion_reason: 'explicit',
+      outcome: 'partial',
+      ended_at: T.toISOString(),
+      agent_name: 'completer',
     });
     const again = await post(`/api/runs/${run.id}/complete`);
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ error: { type: 'conflict', message: 'Run is not running (status: completed)' } });
     const queued = await h.services.deps.db.select().from(events).where(eq(events.orgId, h.a.orgId));
-    expect(queued.filter((e) => e.type === 'run.completed' && (e.data.run as { id: string }).id === run.id)).toHaveLength(1);
+    expect(
+      queued.filter((e) => e.type === 'run.completed' && (e.data.run as { id: string }).id === run.id),
+    ).toHaveLength(1);
   });
 
   it('stores a custom reason as given and defaults the outcome to success', async () => {
@@ -290,7 +435,12 @@ describe('stop and unblock', () => {
     const db = h.services.deps.db;
     const owner = await seedAgent(db, h.a.orgId, 'runaway', { outcome_defaults: { admin_stopped: 'failed' } });
     const run = await seedRun(db, owner);
-    const earlier = await seedRun(db, owner, { status: 'force_stopped', startedAt: ago(20), endedAt: ago(15), forceStoppedAt: ago(15) });
+    const earlier = await seedRun(db, owner, {
+      status: 'force_stopped',
+      startedAt: ago(20),
+      endedAt: ago(15),
+      forceStoppedAt: ago(15),
+    });
 
     const readOnly = await post(`/api/runs/${run.id}/stop`, h.a.tokens.read);
     expect(readOnly.statusCode).toBe(403);
@@ -300,7 +450,13 @@ describe('stop and unblock', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ data: { message: 'Run force-stopped' } });
     const stopped = (await get(`/api/runs/${run.id}`)).json().data;
-    expect(stopped).toMatchObject({ status: 'force_stopped', ended_reason: 'admin_stopped', outcome: 'failed', ended_at: T.toISOString(), force_stop_lifted_at: null });
+    expect(stopped).toMatchObject({
+      status: 'force_stopped',
+      ended_reason: 'admin_stopped',
+      outcome: 'failed',
+      ended_at: T.toISOString(),
+      force_stop_lifted_at: null,
+    });
     const again = await post(`/api/runs/${run.id}/stop`);
     expect(again.statusCode).toBe(400);
     expect(again.json().error.type).toBe('validation_error');
@@ -334,20 +490,34 @@ describe('stop and unblock', () => {
     expect((await post(`/api/runs/${run.id}/stop`)).statusCode).toBe(200);
     expect((await get(`/api/runs/${run.id}`)).json().data.outcome).toBeNull();
     const now = h.clock.now();
-    expect(await isForceStopCooldownActive(db, owner.agent.id, owner.policy.id, 5, new Date(now.getTime() + 4 * 60_000))).toBe(true);
-    expect(await isForceStopCooldownActive(db, owner.agent.id, owner.policy.id, 5, new Date(now.getTime() + 5 * 60_000))).toBe(false);
+    expect(
+      await isForceStopCooldownActive(db, owner.agent.id, owner.policy.id, 5, new Date(now.getTime() + 4 * 60_000)),
+    ).toBe(true);
+    expect(
+      await isForceStopCooldownActive(db, owner.agent.id, owner.policy.id, 5, new Date(now.getTime() + 5 * 60_000)),
+    ).toBe(false);
     expect(await isForceStopCooldownActive(db, owner.agent.id, owner2.policy.id, 5, now)).toBe(false);
   });
 });
 
 describe('tRPC and GraphQL', () => {
   const trpc = (path: string, token: string, input?: unknown) =>
-    h.request({ method: 'GET', url: `/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, token });
-  const mutate = (path: string, token: string, input: unknown) => h.request({ method: 'POST', url: `/trpc/${path}`, token, body: input });
-  const graphql = (query: string, token: string, variables?: Record<string, unknown>) => h.request({ method: 'POST', url: '/graphql', token, body: { query, variables } });
+    h.request({
+      method: 'GET',
+      url: `/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+      token,
+    });
+  const mutate = (path: string, token: string, input: unknown) =>
+    h.request({ method: 'POST', url: `/trpc/${path}`, token, body: input });
+  const graphql = (query: string, token: string, variables?: Record<string, unknown>) =>
+    h.request({ method: 'POST', url: '/graphql', token, body: { query, variables } });
 
   it('serves the same runs through tRPC', async () => {
-    const list = await trpc('runs.list', h.a.tokens.read, { agent_id: owner1.agent.id, sort: 'cost_usd', order: 'asc' });
+    const list = await trpc('runs.list', h.a.tokens.read, {
+      agent_id: owner1.agent.id,
+      sort: 'cost_usd',
+      order: 'asc',
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json().result.data.data.map((r: { id: string }) => r.id)).toEqual([r1.id, r2.id]);
     expect((await trpc('runs.list', h.a.tokens.read)).json().result.data.data.length).toBeGreaterThan(0);
@@ -361,11 +531,19 @@ describe('tRPC and GraphQL', () => {
     const owner = await seedAgent(h.services.deps.db, h.a.orgId, 'trpc-runner');
     const run = await seedRun(h.services.deps.db, owner);
     const completed = await mutate('runs.complete', h.a.tokens.write, { id: run.id });
-    expect(completed.json().result.data).toMatchObject({ status: 'completed', ended_reason: 'admin_completed', outcome: 'success' });
+    expect(completed.json().result.data).toMatchObject({
+      status: 'completed',
+      ended_reason: 'admin_completed',
+      outcome: 'success',
+    });
     expect((await mutate('runs.complete', h.a.tokens.write, { id: run.id })).statusCode).toBe(409);
     const other = await seedRun(h.services.deps.db, owner);
-    expect((await mutate('runs.stop', h.a.tokens.write, { id: other.id })).json().result.data.message).toBe('Run force-stopped');
-    expect((await mutate('runs.unblock', h.a.tokens.write, { id: other.id })).json().result.data.lifted_at).toBeTypeOf('string');
+    expect((await mutate('runs.stop', h.a.tokens.write, { id: other.id })).json().result.data.message).toBe(
+      'Run force-stopped',
+    );
+    expect((await mutate('runs.unblock', h.a.tokens.write, { id: other.id })).json().result.data.lifted_at).toBeTypeOf(
+      'string',
+    );
   });
 
   it('serves runs(filters) and run(id) through GraphQL', async () => {
@@ -377,7 +555,18 @@ describe('tRPC and GraphQL', () => {
     expect(list.json().errors).toBeUndefined();
     expect(list.json().data.runs).toEqual({
       total: 1,
-      data: [{ id: r1.id, agent_name: 'lister-1', policy_name: 'lister-1-policy', cost_usd: 0.5, status: 'completed', tokens_used: { total: 300 }, started_at: ago(180).toISOString(), ended_at: ago(120).toISOString() }],
+      data: [
+        {
+          id: r1.id,
+          agent_name: 'lister-1',
+          policy_name: 'lister-1-policy',
+          cost_usd: 0.5,
+          status: 'completed',
+          tokens_used: { total: 300 },
+          started_at: ago(180).toISOString(),
+          ended_at: ago(120).toISOString(),
+        },
+      ],
     });
     const one = await graphql('query($id: ID!) { run(id: $id) { id name } }', h.a.tokens.read, { id: r2.id });
     expect(one.json().data.run).toEqual({ id: r2.id, name: 'beta' });

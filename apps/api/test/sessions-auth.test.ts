@@ -14,10 +14,19 @@ afterAll(() => h.close());
 
 async function signIn(role: 'owner' | 'admin' | 'member' | 'viewer', options: { expired?: boolean } = {}) {
   const db = h.services.deps.db;
-  const [member] = await db.insert(members).values({ orgId: h.a.orgId, email: `${role}-${randomBytes(3).toString('hex')}@acme.test`, displayName: role, role }).returning();
+  const [member] = await db
+    .insert(members)
+    .values({ orgId: h.a.orgId, email: `${role}-${randomBytes(3).toString('hex')}@acme.test`, displayName: role, role })
+    .returning();
   const cookie = randomBytes(24).toString('hex');
   const expiresAt = new Date(h.clock.now().getTime() + (options.expired ? -1 : 3_600_000));
-  await db.insert(sessions).values({ accountId: h.a.orgId, memberId: member!.id, email: member!.email, tokenHash: sha256Hex(cookie), expiresAt });
+  await db.insert(sessions).values({
+    accountId: h.a.orgId,
+    memberId: member!.id,
+    email: member!.email,
+    tokenHash: sha256Hex(cookie),
+    expiresAt,
+  });
   return { member: member!, cookie: `rungate_session=${cookie}` };
 }
 
@@ -27,19 +36,42 @@ describe('session cookie auth', () => {
     const read = await h.request({ method: 'GET', url: '/api/account', headers: { cookie: viewer.cookie } });
     expect(read.statusCode).toBe(200);
     expect(read.json().data.id).toBe(h.a.orgId);
-    const write = await h.request({ method: 'PUT', url: '/api/account', body: { name: 'x' }, headers: { cookie: viewer.cookie } });
+    const write = await h.request({
+      method: 'PUT',
+      url: '/api/account',
+      body: { name: 'x' },
+      headers: { cookie: viewer.cookie },
+    });
     expect(write.statusCode).toBe(403);
 
     const member = await signIn('member');
-    expect((await h.request({ method: 'PUT', url: '/api/account', body: { name: 'Acme' }, headers: { cookie: member.cookie } })).statusCode).toBe(200);
-    expect((await h.request({ method: 'GET', url: '/api/admin-tokens', headers: { cookie: member.cookie } })).statusCode).toBe(403);
+    expect(
+      (
+        await h.request({
+          method: 'PUT',
+          url: '/api/account',
+          body: { name: 'Acme' },
+          headers: { cookie: member.cookie },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (await h.request({ method: 'GET', url: '/api/admin-tokens', headers: { cookie: member.cookie } })).statusCode,
+    ).toBe(403);
     const owner = await signIn('owner');
-    expect((await h.request({ method: 'GET', url: '/api/admin-tokens', headers: { cookie: owner.cookie } })).statusCode).toBe(200);
+    expect(
+      (await h.request({ method: 'GET', url: '/api/admin-tokens', headers: { cookie: owner.cookie } })).statusCode,
+    ).toBe(200);
   });
 
   it('records the member as the author of what it creates', async () => {
     const owner = await signIn('owner');
-    const res = await h.request({ method: 'POST', url: '/api/policies', body: { name: 'by-member' }, headers: { cookie: owner.cookie } });
+    const res = await h.request({
+      method: 'POST',
+      url: '/api/policies',
+      body: { name: 'by-member' },
+      headers: { cookie: owner.cookie },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().data).toMatchObject({ created_by_token_id: null, member_id: owner.member.id });
   });

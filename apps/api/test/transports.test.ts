@@ -17,21 +17,36 @@ describe('tRPC', () => {
   it('answers 401 without credentials and 403 for a missing scope', async () => {
     const anonymous = await h.request({ method: 'GET', url: '/trpc/account.get' });
     expect(anonymous.statusCode).toBe(401);
-    const readOnly = await h.request({ method: 'POST', url: '/trpc/adminTokens.create', token: h.a.tokens.write, body: { name: 'x', scopes: ['read'] } });
+    const readOnly = await h.request({
+      method: 'POST',
+      url: '/trpc/adminTokens.create',
+      token: h.a.tokens.write,
+      body: { name: 'x', scopes: ['read'] },
+    });
     expect(readOnly.statusCode).toBe(403);
   });
 
   it('maps service errors and zod errors to their codes with field details', async () => {
-    const missing = await h.request({ method: 'GET', url: `/trpc/adminTokens.get?input=${encodeURIComponent(JSON.stringify({ id: '00000000-0000-4000-8000-000000000000' }))}`, token: h.a.tokens.admin });
+    const missing = await h.request({
+      method: 'GET',
+      url: `/trpc/adminTokens.get?input=${encodeURIComponent(JSON.stringify({ id: '00000000-0000-4000-8000-000000000000' }))}`,
+      token: h.a.tokens.admin,
+    });
     expect(missing.statusCode).toBe(404);
-    const bad = await h.request({ method: 'POST', url: '/trpc/account.update', token: h.a.tokens.write, body: { name: '' } });
+    const bad = await h.request({
+      method: 'POST',
+      url: '/trpc/account.update',
+      token: h.a.tokens.write,
+      body: { name: '' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.data.fields).toHaveProperty('name');
   });
 });
 
 describe('GraphQL', () => {
-  const query = (token: string | null, q: string) => h.request({ method: 'POST', url: '/graphql', token, body: { query: q } });
+  const query = (token: string | null, q: string) =>
+    h.request({ method: 'POST', url: '/graphql', token, body: { query: q } });
 
   it('answers a query with the caller’s data', async () => {
     const res = await query(h.b.tokens.read, '{ account { id slug } }');

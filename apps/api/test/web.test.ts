@@ -48,7 +48,15 @@ describe('dashboard serving', () => {
   });
 
   it('keeps the JSON 404 under API prefixes and for missing files', async () => {
-    for (const url of ['/api/unknown', '/v1/nope', '/trpc', '/graphql/x', '/health/deep', '/docs', '/assets/missing.js']) {
+    for (const url of [
+      '/api/unknown',
+      '/v1/nope',
+      '/trpc',
+      '/graphql/x',
+      '/health/deep',
+      '/docs',
+      '/assets/missing.js',
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json()).toEqual({ error: { type: 'not_found', message: `Route GET ${url} not found` } });

@@ -47,7 +47,10 @@ export interface ServerChild {
 
 /** Parent side: forks `entry` (with this process's TypeScript loader) and waits for it to listen. */
 export function spawnServer(entry: URL, args: string[] = [], extraExecArgv: string[] = []): Promise<ServerChild> {
-  const child = fork(entry, args, { execArgv: [...process.execArgv, ...extraExecArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, args, {
+    execArgv: [...process.execArgv, ...extraExecArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${entry.pathname} exited with ${code} before listening`)));

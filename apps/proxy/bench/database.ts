@@ -57,7 +57,10 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
  */
 async function otherConnectionsGone(db: Database): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const [row] = await rows<{ n: number }>(db, 'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    const [row] = await rows<{ n: number }>(
+      db,
+      'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
     if (row?.n === 0) return;
     await sleep(20);
   }

@@ -47,8 +47,20 @@ export type CpuMeter = () => Promise<number>;
  * is fully read, first for `warmupMs` (discarded) and then for `durationMs`. Every loop ends by
  * itself at its deadline; a request in flight at the deadline is finished and counted.
  */
-export async function runLoad(target: LoadTarget, connections: number, warmupMs: number, durationMs: number, meter?: CpuMeter): Promise<LoadResult> {
-  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
+export async function runLoad(
+  target: LoadTarget,
+  connections: number,
+  warmupMs: number,
+  durationMs: number,
+  meter?: CpuMeter,
+): Promise<LoadResult> {
+  const pool = new Pool(target.origin, {
+    connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
   try {
     if (warmupMs > 0) await phase(pool, target, connections, warmupMs);
     const cpuBefore = meter ? await meter() : Number.NaN;

@@ -20,7 +20,10 @@ serveForParent(async () => {
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-fake-openai' },
       body: JSON.stringify(request.body),
     });
-    return reply.status(answer.statusCode).type(String(answer.headers['content-type'] ?? 'application/json')).send(answer.body);
+    return reply
+      .status(answer.statusCode)
+      .type(String(answer.headers['content-type'] ?? 'application/json'))
+      .send(answer.body);
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const close = async () => {

@@ -7,7 +7,13 @@ serveForParent(async () => {
   if (!fakeUrl || !failingUrl) throw new Error('usage: proxy-server.ts <fake provider url> <failing provider url>');
   const stack = await startProxyStack(fakeUrl, failingUrl);
   return {
-    info: { url: stack.url, agentKey: stack.agentKey, failoverAgentKey: stack.failoverAgentKey, hourlyAgentKey: stack.hourlyAgentKey, description: stack.description },
+    info: {
+      url: stack.url,
+      agentKey: stack.agentKey,
+      failoverAgentKey: stack.failoverAgentKey,
+      hourlyAgentKey: stack.hourlyAgentKey,
+      description: stack.description,
+    },
     close: () => stack.close(),
   };
 });

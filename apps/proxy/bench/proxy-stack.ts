@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { type AuthContext, createServices, MemoryRateLimiter, type RateLimiter, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
+import {
+  type AuthContext,
+  createServices,
+  MemoryRateLimiter,
+  type RateLimiter,
+  RedisBreakerStore,
+  RedisRateLimiter,
+} from '@rungate/governance';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { buildProxyApp } from '../src/app.ts';
@@ -33,7 +40,11 @@ const BENCH_POLICY = {
  * An hourly cap spans the agent's runs, so its holds take the locked path: a transaction that
  * measures the agent's live holds and its spend of the last hour under a lock on the agent.
  */
-const HOURLY_POLICY = { ...BENCH_POLICY, name: 'bench-hourly-policy', budget: { ...BENCH_POLICY.budget, max_cost_per_hour_usd: 1_000_000 } };
+const HOURLY_POLICY = {
+  ...BENCH_POLICY,
+  name: 'bench-hourly-policy',
+  budget: { ...BENCH_POLICY.budget, max_cost_per_hour_usd: 1_000_000 },
+};
 
 /**
  * Every call fails over: the first provider's 500 is not retried on it (one attempt per
@@ -43,7 +54,12 @@ const HOURLY_POLICY = { ...BENCH_POLICY, name: 'bench-hourly-policy', budget: { 
 const FAILOVER_POLICY = {
   ...BENCH_POLICY,
   name: 'bench-failover-policy',
-  routing: { default_chain: ['groq', 'openai'], retry_on: [500], max_retries: 1, circuit_breaker: { failure_threshold: 0 } },
+  routing: {
+    default_chain: ['groq', 'openai'],
+    retry_on: [500],
+    max_retries: 1,
+    circuit_breaker: { failure_threshold: 0 },
+  },
 };
 
 /**
@@ -60,18 +76,40 @@ export async function startProxyStack(fakeUrl: string, failingUrl: string): Prom
   const prefix = `rungate:bench:${process.pid}:${Date.now()}`;
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis, prefix) : new MemoryRateLimiter();
   // As in production, circuit state is shared through Redis when it is there.
-  const services = createServices({ db: database.handle.db, encryptionKey: randomBytes(32), rateLimiter, ...(redis ? { breakers: new RedisBreakerStore(redis, `${prefix}:breaker`) } : {}) });
+  const services = createServices({
+    db: database.handle.db,
+    encryptionKey: randomBytes(32),
+    rateLimiter,
+    ...(redis ? { breakers: new RedisBreakerStore(redis, `${prefix}:breaker`) } : {}),
+  });
   const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
   const app = await buildProxyApp({ services, dispatcher });
   await app.listen({ host: '127.0.0.1', port: 0 });
 
-  const account = await services.accounts.insert(services.deps.db, { name: 'Bench', slug: `bench-${randomBytes(4).toString('hex')}` });
+  const account = await services.accounts.insert(services.deps.db, {
+    name: 'Bench',
+    slug: `bench-${randomBytes(4).toString('hex')}`,
+  });
   const ctx: AuthContext = { orgId: account.id, actor: { kind: 'bootstrap' } };
   const policy = await services.policies.create(ctx, BENCH_POLICY);
-  const key = await services.providerKeys.create(ctx, { provider: 'openai', name: 'fake-openai', api_key: 'sk-fake-openai', base_url: `${fakeUrl}/v1` });
-  const agent = await services.agents.create(ctx, { name: 'bench-agent', policy_id: policy.id, provider_keys: { openai: key.id } });
+  const key = await services.providerKeys.create(ctx, {
+    provider: 'openai',
+    name: 'fake-openai',
+    api_key: 'sk-fake-openai',
+    base_url: `${fakeUrl}/v1`,
+  });
+  const agent = await services.agents.create(ctx, {
+    name: 'bench-agent',
+    policy_id: policy.id,
+    provider_keys: { openai: key.id },
+  });
   const failoverPolicy = await services.policies.create(ctx, FAILOVER_POLICY);
-  const failing = await services.providerKeys.create(ctx, { provider: 'groq', name: 'failing-groq', api_key: 'sk-failing', base_url: `${failingUrl}/v1` });
+  const failing = await services.providerKeys.create(ctx, {
+    provider: 'groq',
+    name: 'failing-groq',
+    api_key: 'sk-failing',
+    base_url: `${failingUrl}/v1`,
+  });
   const failoverAgent = await services.agents.create(ctx, {
     name: 'bench-failover-agent',
     policy_id: failoverPolicy.id,
@@ -79,7 +117,11 @@ export async function startProxyStack(fakeUrl: string, failingUrl: string): Prom
   });
 
   const hourlyPolicy = await services.policies.create(ctx, HOURLY_POLICY);
-  const hourlyAgent = await services.agents.create(ctx, { name: 'bench-hourly-agent', policy_id: hourlyPolicy.id, provider_keys: { openai: key.id } });
+  const hourlyAgent = await services.agents.create(ctx, {
+    name: 'bench-hourly-agent',
+    policy_id: hourlyPolicy.id,
+    provider_keys: { openai: key.id },
+  });
 
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,

@@ -7,7 +7,19 @@ export interface Row {
   result: LoadResult;
 }
 
-const COLUMNS = ['scenario', 'conns', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ttfb p50 ms', 'ttfb p99 ms', 'CPU µs/req', 'X-Rungate-Overhead-Ms p50', 'errors'] as const;
+const COLUMNS = [
+  'scenario',
+  'conns',
+  'target',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'ttfb p50 ms',
+  'ttfb p99 ms',
+  'CPU µs/req',
+  'X-Rungate-Overhead-Ms p50',
+  'errors',
+] as const;
 const WIDTHS = [13, 5, 14, 13, 9, 9, 11, 11, 10, 25, 6];
 
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
@@ -25,7 +37,19 @@ export function header(): string {
 
 export function resultLine(row: Row): string {
   const r = row.result;
-  return line([row.scenario, String(row.connections), row.target, r.requestsPerS.toFixed(0), ms(r.p50), ms(r.p99), ms(r.ttfbP50), ms(r.ttfbP99), Number.isNaN(r.serverCpuUsPerRequest) ? '-' : r.serverCpuUsPerRequest.toFixed(0), ms(r.overheadP50), String(errorCount(r))]);
+  return line([
+    row.scenario,
+    String(row.connections),
+    row.target,
+    r.requestsPerS.toFixed(0),
+    ms(r.p50),
+    ms(r.p99),
+    ms(r.ttfbP50),
+    ms(r.ttfbP99),
+    Number.isNaN(r.serverCpuUsPerRequest) ? '-' : r.serverCpuUsPerRequest.toFixed(0),
+    ms(r.overheadP50),
+    String(errorCount(r)),
+  ]);
 }
 
 /** proxy − direct (or `label`'s pair) for the same scenario and connection count. */
@@ -33,11 +57,28 @@ export function differenceLine(direct: Row, proxy: Row, label = 'Δ proxy−dire
   const d = direct.result;
   const p = proxy.result;
   const rate = `${(p.requestsPerS - d.requestsPerS).toFixed(0)} (${(((p.requestsPerS - d.requestsPerS) / d.requestsPerS) * 100).toFixed(0)}%)`;
-  return line(['', '', label, rate, signedMs(p.p50 - d.p50), signedMs(p.p99 - d.p99), signedMs(p.ttfbP50 - d.ttfbP50), signedMs(p.ttfbP99 - d.ttfbP99), '', '', '']);
+  return line([
+    '',
+    '',
+    label,
+    rate,
+    signedMs(p.p50 - d.p50),
+    signedMs(p.p99 - d.p99),
+    signedMs(p.ttfbP50 - d.ttfbP50),
+    signedMs(p.ttfbP99 - d.ttfbP99),
+    '',
+    '',
+    '',
+  ]);
 }
 
 export function errorDetails(rows: Row[]): string[] {
-  return rows.filter((row) => row.result.firstError).map((row) => `${row.scenario} ${row.connections}c ${row.target}: ${errorCount(row.result)} errors, first ${row.result.firstError}`);
+  return rows
+    .filter((row) => row.result.firstError)
+    .map(
+      (row) =>
+        `${row.scenario} ${row.connections}c ${row.target}: ${errorCount(row.result)} errors, first ${row.result.firstError}`,
+    );
 }
 
 /** The row of `scenario` at `connections` through `target`, if it was run. */
@@ -50,11 +91,15 @@ export const findRow = (rows: Row[], scenario: string, connections: number, targ
  * 2 ms added to the streaming time to first byte. A target whose rows were not run is left out.
  */
 export function targetLines(rows: Row[]): string[] {
-  const find = (scenario: string, connections: number, target: string) => findRow(rows, scenario, connections, target)?.result;
+  const find = (scenario: string, connections: number, target: string) =>
+    findRow(rows, scenario, connections, target)?.result;
   const verdict = (met: boolean) => (met ? 'met' : 'not met');
   const lines: string[] = [];
   const busy = find('non-streaming', 16, 'proxy');
-  if (busy) lines.push(`non-streaming calls/s at 16 connections >= 3000: ${busy.requestsPerS.toFixed(0)}, ${verdict(busy.requestsPerS >= 3000)}`);
+  if (busy)
+    lines.push(
+      `non-streaming calls/s at 16 connections >= 3000: ${busy.requestsPerS.toFixed(0)}, ${verdict(busy.requestsPerS >= 3000)}`,
+    );
   const [direct, proxied] = [find('non-streaming', 1, 'direct'), find('non-streaming', 1, 'proxy')];
   if (direct && proxied) {
     const added = proxied.p50 - direct.p50;
@@ -63,7 +108,9 @@ export function targetLines(rows: Row[]): string[] {
   const [directStream, proxiedStream] = [find('streaming', 1, 'direct'), find('streaming', 1, 'proxy')];
   if (directStream && proxiedStream) {
     const added = proxiedStream.ttfbP50 - directStream.ttfbP50;
-    lines.push(`streaming time to first byte added at 1 connection <= 2 ms: ${signedMs(added)} ms, ${verdict(added <= 2)}`);
+    lines.push(
+      `streaming time to first byte added at 1 connection <= 2 ms: ${signedMs(added)} ms, ${verdict(added <= 2)}`,
+    );
   }
   return lines;
 }

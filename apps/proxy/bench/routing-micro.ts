@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { firstStep, MemoryBreakerStore, nextStep, planRoute, POLICY_DEFAULTS, type AttemptRecord } from '@rungate/governance';
+import {
+  type AttemptRecord,
+  firstStep,
+  MemoryBreakerStore,
+  nextStep,
+  POLICY_DEFAULTS,
+  planRoute,
+} from '@rungate/governance';
 
 export interface RoutingCost {
   /** µs per call to plan a route (chain, mapping, weighted keys). */
@@ -8,12 +15,19 @@ export interface RoutingCost {
   failoverUs: number;
 }
 
-const KEYS = ['3f0c1c6e-0000-4000-8000-000000000001', '3f0c1c6e-0000-4000-8000-000000000002', '3f0c1c6e-0000-4000-8000-000000000003'];
+const KEYS = [
+  '3f0c1c6e-0000-4000-8000-000000000001',
+  '3f0c1c6e-0000-4000-8000-000000000002',
+  '3f0c1c6e-0000-4000-8000-000000000003',
+];
 const POLICY = {
   routing: {
     ...POLICY_DEFAULTS.routing,
     default_chain: ['groq', 'openai', 'anthropic'],
-    model_routes: [{ pattern: 'claude-*', chain: ['anthropic'] }, { pattern: 'gpt-4o*', chain: ['groq', 'openai', 'anthropic'] }],
+    model_routes: [
+      { pattern: 'claude-*', chain: ['anthropic'] },
+      { pattern: 'gpt-4o*', chain: ['groq', 'openai', 'anthropic'] },
+    ],
     load_balancing: 'weighted' as const,
   },
   model_mapping: { 'gpt-4o-mini': { anthropic: 'claude-3-5-haiku-latest', groq: 'llama-3.1-8b-instant' } },
@@ -27,7 +41,15 @@ const PROVIDER_KEYS = {
   anthropic: KEYS[2]!,
 };
 
-const plan = () => planRoute({ policy: POLICY, agentOverride: null, providerKeys: PROVIDER_KEYS, requestFormat: 'openai', model: 'gpt-4o-mini', counterScope: 'bench' });
+const plan = () =>
+  planRoute({
+    policy: POLICY,
+    agentOverride: null,
+    providerKeys: PROVIDER_KEYS,
+    requestFormat: 'openai',
+    model: 'gpt-4o-mini',
+    counterScope: 'bench',
+  });
 
 /**
  * The routing layer's own CPU per call, in process and without I/O: what the proxy spends
@@ -42,7 +64,9 @@ export async function measureRoutingCost(iterations = 200_000): Promise<RoutingC
     const first = firstStep(route)!;
     await breakers.canAttempt(first.keyId, settings, now);
     await breakers.recordFailure({ keyId: first.keyId, provider: 'groq' }, { ...settings, failure_threshold: 0 }, now);
-    const history: AttemptRecord[] = [{ providerIndex: 0, keyId: first.keyId, failure: { kind: 'http_error', status: 500, retryAfterMs: null } }];
+    const history: AttemptRecord[] = [
+      { providerIndex: 0, keyId: first.keyId, failure: { kind: 'http_error', status: 500, retryAfterMs: null } },
+    ];
     const next = nextStep(route, { ...POLICY.routing, max_retries: 1 }, history);
     if (next.action === 'stop') throw new Error('the bench route must fail over');
     await breakers.canAttempt(next.keyId, settings, now);

@@ -44,7 +44,10 @@ export function proxyTarget(proxyUrl: string, agentKey: string, mode: Mode, shar
     origin: proxyUrl,
     path: '/v1/chat/completions',
     body: chatBody(stream),
-    headers: (index) => ({ authorization: `Bearer ${agentKey}`, 'x-rungate-run-id': sharedRun ? shared : runIdOf(index) }),
+    headers: (index) => ({
+      authorization: `Bearer ${agentKey}`,
+      'x-rungate-run-id': sharedRun ? shared : runIdOf(index),
+    }),
     stream,
   };
 }

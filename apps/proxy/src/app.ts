@@ -13,7 +13,9 @@ export async function registerProxy(app: FastifyInstance, options: ProxyOptions)
 }
 
 /** The proxy on its own (scale-out: many proxy processes, one api). */
-export async function buildProxyApp(options: ProxyOptions & Pick<BaseAppOptions, 'logger' | 'bodyLimit'>): Promise<FastifyInstance> {
+export async function buildProxyApp(
+  options: ProxyOptions & Pick<BaseAppOptions, 'logger' | 'bodyLimit'>,
+): Promise<FastifyInstance> {
   const app = buildBaseApp({ logger: options.logger, bodyLimit: options.bodyLimit });
   await registerProxy(app, options);
   return app;

@@ -1,4 +1,11 @@
-import { broadcastConfigChanges, createDatabase, createServices, decodeKey, RedisBreakerStore, RedisRateLimiter } from '@rungate/governance';
+import {
+  broadcastConfigChanges,
+  createDatabase,
+  createServices,
+  decodeKey,
+  RedisBreakerStore,
+  RedisRateLimiter,
+} from '@rungate/governance';
 import { closeOnSignals } from '@rungate/http';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
@@ -14,7 +21,12 @@ const services = createServices({
   ...(redis ? { rateLimiter: new RedisRateLimiter(redis), breakers: new RedisBreakerStore(redis) } : {}),
 });
 const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
-const app = await buildProxyApp({ services, dispatcher, bodyLimit: env.RUNGATE_BODY_LIMIT_BYTES, logger: { level: env.LOG_LEVEL } });
+const app = await buildProxyApp({
+  services,
+  dispatcher,
+  bodyLimit: env.RUNGATE_BODY_LIMIT_BYTES,
+  logger: { level: env.LOG_LEVEL },
+});
 // The api processes announce configuration changes; this proxy drops its cached agents, policies and keys on each.
 const stopBroadcast = await broadcastConfigChanges(services.deps.configGeneration, {
   redisUrl: env.REDIS_URL,

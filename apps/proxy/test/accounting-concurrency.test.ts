@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type OpenAI from 'openai';
 import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatBody, messagesBody, openHolds, refusal, runLedger, runRow, runSteps, sumUsd, toUnits } from './support/calls.ts';
+import {
+  chatBody,
+  messagesBody,
+  openHolds,
+  refusal,
+  runLedger,
+  runRow,
+  runSteps,
+  sumUsd,
+  toUnits,
+} from './support/calls.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
 
 /**
@@ -41,7 +51,12 @@ async function settleAll(calls: Promise<unknown>[]): Promise<Outcome[]> {
   );
 }
 
-async function expectWithinBudget(h: ProxyHarness, runId: string, outcomes: Outcome[], limit: { usd?: number; tokens?: number }) {
+async function expectWithinBudget(
+  h: ProxyHarness,
+  runId: string,
+  outcomes: Outcome[],
+  limit: { usd?: number; tokens?: number },
+) {
   const succeeded = outcomes.filter((o) => o.ok).length;
   const refused = outcomes.filter((o) => !o.ok);
   expect(succeeded).toBeGreaterThan(0);
@@ -54,7 +69,9 @@ async function expectWithinBudget(h: ProxyHarness, runId: string, outcomes: Outc
   if (limit.usd !== undefined) expect(toUnits(run.totalCostUsd) <= toUnits(limit.usd.toFixed(10))).toBe(true);
   if (limit.tokens !== undefined) expect(run.totalTokens).toBeLessThanOrEqual(limit.tokens);
   expect(run.totalCostUsd).toBe(sumUsd(ledger.map((e) => e.costUsd)));
-  expect(run.totalTokens).toBe(ledger.reduce((n, e) => n + e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens, 0));
+  expect(run.totalTokens).toBe(
+    ledger.reduce((n, e) => n + e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens, 0),
+  );
   // Every admitted call was forwarded and charged in full; no refused call reached the provider.
   expect(ledger).toHaveLength(succeeded);
   expect(steps.filter((s) => s.status === 'success')).toHaveLength(succeeded);
@@ -77,7 +94,11 @@ describe('50 concurrent calls on one run', () => {
     const runId = randomUUID();
     const client = h.openai();
     const body = chatBody({ model: 'gpt-4o', max_tokens: MAX_TOKENS });
-    const outcomes = await settleAll(Array.from({ length: CALLS }, () => client.chat.completions.create(body, { headers: { 'x-rungate-run-id': runId } })));
+    const outcomes = await settleAll(
+      Array.from({ length: CALLS }, () =>
+        client.chat.completions.create(body, { headers: { 'x-rungate-run-id': runId } }),
+      ),
+    );
     const succeeded = await expectWithinBudget(h, runId, outcomes, { usd: LIMIT_USD });
     expect(h.fake.requests).toHaveLength(succeeded);
     // Each call really costs (10 x 2.5 + 1000 x 10) / 1e6 = 0.010025: at most 9 fit in 0.1.
@@ -91,7 +112,10 @@ describe('50 concurrent calls on one run', () => {
     h.fake.setBehavior({ usage: USAGE, delayMs: 20 });
     const runId = randomUUID();
     const client = h.anthropic();
-    const body = { ...messagesBody({ max_tokens: MAX_TOKENS }), stream: true } as Anthropic.MessageCreateParamsStreaming;
+    const body = {
+      ...messagesBody({ max_tokens: MAX_TOKENS }),
+      stream: true,
+    } as Anthropic.MessageCreateParamsStreaming;
     const outcomes = await settleAll(
       Array.from({ length: CALLS }, async () => {
         const stream = await client.messages.create(body, { headers: { 'x-rungate-run-id': runId } });
@@ -100,7 +124,8 @@ describe('50 concurrent calls on one run', () => {
     );
     // Settlement of a stream follows its last byte: wait for every admitted call's step.
     const admitted = outcomes.filter((o) => o.ok).length;
-    for (let i = 0; i < 200 && (await runLedger(h, runId)).length < admitted; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && (await runLedger(h, runId)).length < admitted; i++)
+      await new Promise((r) => setTimeout(r, 25));
     const succeeded = await expectWithinBudget(h, runId, outcomes, { tokens: LIMIT_TOKENS });
     expect(succeeded).toBeLessThanOrEqual(5);
     expect((await runRow(h, runId)).endedReason).toBe('token_limit');
@@ -124,7 +149,11 @@ describe.runIf(onPostgres)('two proxy processes sharing one database', () => {
     const runId = randomUUID();
     const clients: OpenAI[] = [h.openai(), peer.openai()];
     const body = chatBody({ model: 'gpt-4o', max_tokens: MAX_TOKENS });
-    const outcomes = await settleAll(Array.from({ length: CALLS }, (_, i) => clients[i % 2]!.chat.completions.create(body, { headers: { 'x-rungate-run-id': runId } })));
+    const outcomes = await settleAll(
+      Array.from({ length: CALLS }, (_, i) =>
+        clients[i % 2]!.chat.completions.create(body, { headers: { 'x-rungate-run-id': runId } }),
+      ),
+    );
     const succeeded = await expectWithinBudget(h, runId, outcomes, { usd: LIMIT_USD });
     expect(succeeded).toBeLessThanOrEqual(9);
     expect(h.fake.requests).toHaveLength(succeeded);

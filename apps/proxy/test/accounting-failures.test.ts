@@ -33,48 +33,81 @@ afterAll(() => h?.close());
 beforeEach(() => h.fake.reset());
 
 const failures: [string, FakeBehavior, { kind: string; status: number; stepStatus: string; message: RegExp }][] = [
-  ['a 500', { status: 500, errorMessage: 'upstream exploded' }, { kind: 'http_error', status: 500, stepStatus: 'error', message: /upstream exploded/ }],
-  ['a 503 overloaded', { status: 503, errorMessage: 'overloaded, try later', retryAfter: '3' }, { kind: 'http_error', status: 503, stepStatus: 'error', message: /overloaded/ }],
-  ['a dropped connection', { dropAfterChunks: 0 }, { kind: 'network_error', status: 502, stepStatus: 'error', message: /./ }],
-  ['a hang past routing.timeout_ms', { hang: true }, { kind: 'request_timeout', status: 504, stepStatus: 'timeout', message: /./ }],
+  [
+    'a 500',
+    { status: 500, errorMessage: 'upstream exploded' },
+    { kind: 'http_error', status: 500, stepStatus: 'error', message: /upstream exploded/ },
+  ],
+  [
+    'a 503 overloaded',
+    { status: 503, errorMessage: 'overloaded, try later', retryAfter: '3' },
+    { kind: 'http_error', status: 503, stepStatus: 'error', message: /overloaded/ },
+  ],
+  [
+    'a dropped connection',
+    { dropAfterChunks: 0 },
+    { kind: 'network_error', status: 502, stepStatus: 'error', message: /./ },
+  ],
+  [
+    'a hang past routing.timeout_ms',
+    { hang: true },
+    { kind: 'request_timeout', status: 504, stepStatus: 'timeout', message: /./ },
+  ],
 ];
 
 describe.each(['openai', 'anthropic'] as const)('%s format', (format) => {
-  const send = (headers: Record<string, string>) => (format === 'openai' ? chat(h.openai(), {}, headers) : message(h.anthropic(), {}, headers));
+  const send = (headers: Record<string, string>) =>
+    format === 'openai' ? chat(h.openai(), {}, headers) : message(h.anthropic(), {}, headers);
   const provider = format;
 
-  it.each(failures)('%s: 502 provider_error, failed step without cost, hold released', async (_name, behavior, expected) => {
-    h.fake.setBehavior(behavior);
-    const runId = randomUUID();
-    const started = Date.now();
-    const failed = await refusal(send({ 'x-rungate-run-id': runId }));
-    expect(failed.status).toBe(502);
-    expect(failed.body).toEqual({
-      error: {
-        type: 'provider_error',
-        message: expect.stringMatching(/^The provider failed: /),
-        details: [{ provider, status: expected.status, message: expect.stringMatching(expected.message), kind: expected.kind }],
-      },
-    });
-    if (behavior.hang) expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2_000);
-    expect(failed.headers.get('x-rungate-run-id')).toBe(runId);
+  it.each(failures)(
+    '%s: 502 provider_error, failed step without cost, hold released',
+    async (_name, behavior, expected) => {
+      h.fake.setBehavior(behavior);
+      const runId = randomUUID();
+      const started = Date.now();
+      const failed = await refusal(send({ 'x-rungate-run-id': runId }));
+      expect(failed.status).toBe(502);
+      expect(failed.body).toEqual({
+        error: {
+          type: 'provider_error',
+          message: expect.stringMatching(/^The provider failed: /),
+          details: [
+            {
+              provider,
+              status: expected.status,
+              message: expect.stringMatching(expected.message),
+              kind: expected.kind,
+            },
+          ],
+        },
+      });
+      if (behavior.hang) expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2_000);
+      expect(failed.headers.get('x-rungate-run-id')).toBe(runId);
 
-    const [step, ...others] = await runSteps(h, runId);
-    expect(others).toEqual([]);
-    expect(step).toMatchObject({
-      status: expected.stepStatus,
-      errorKind: expected.kind,
-      provider,
-      inputTokens: 0,
-      outputTokens: 0,
-      costUsd: '0.0000000000',
-      id: failed.headers.get('x-rungate-step-id'),
-    });
-    expect(step?.response).toMatchObject({ error: { kind: expected.kind, provider, status: expected.status } });
-    expect(await runLedger(h, runId)).toEqual([]);
-    expect(await runRow(h, runId)).toMatchObject({ stepCount: 1, totalCostUsd: '0.0000000000', totalTokens: 0, status: 'running', primaryModel: null });
-    expect(await openHolds(h)).toEqual([]);
-  });
+      const [step, ...others] = await runSteps(h, runId);
+      expect(others).toEqual([]);
+      expect(step).toMatchObject({
+        status: expected.stepStatus,
+        errorKind: expected.kind,
+        provider,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: '0.0000000000',
+        id: failed.headers.get('x-rungate-step-id'),
+      });
+      expect(step?.response).toMatchObject({ error: { kind: expected.kind, provider, status: expected.status } });
+      expect(await runLedger(h, runId)).toEqual([]);
+      expect(await runRow(h, runId)).toMatchObject({
+        stepCount: 1,
+        totalCostUsd: '0.0000000000',
+        totalTokens: 0,
+        status: 'running',
+        primaryModel: null,
+      });
+      expect(await openHolds(h)).toEqual([]);
+    },
+  );
 
   it('a 400 from the provider is passed through to the client as sent', async () => {
     h.fake.setBehavior({ status: 400, errorMessage: 'messages: field required' });
@@ -97,21 +130,45 @@ describe.each(['openai', 'anthropic'] as const)('%s format', (format) => {
     const runId = randomUUID();
     const request =
       format === 'openai'
-        ? h.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }, { headers: { 'x-rungate-run-id': runId } })
-        : h.anthropic().messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], stream: true }, { headers: { 'x-rungate-run-id': runId } });
+        ? h
+            .openai()
+            .chat.completions.create(
+              { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true },
+              { headers: { 'x-rungate-run-id': runId } },
+            )
+        : h.anthropic().messages.create(
+            {
+              model: 'claude-3-5-haiku-latest',
+              max_tokens: 64,
+              messages: [{ role: 'user', content: 'x' }],
+              stream: true,
+            },
+            { headers: { 'x-rungate-run-id': runId } },
+          );
     const failed = await refusal(request);
     expect(failed.status).toBe(502);
     expect(failed.body).toMatchObject({ error: { type: 'provider_error' } });
-    expect(await runSteps(h, runId)).toMatchObject([{ status: 'error', errorKind: 'http_error', streaming: true, costUsd: '0.0000000000' }]);
+    expect(await runSteps(h, runId)).toMatchObject([
+      { status: 'error', errorKind: 'http_error', streaming: true, costUsd: '0.0000000000' },
+    ]);
     expect(await openHolds(h)).toEqual([]);
   });
 });
 
 describe('failures mid-stream', () => {
   it('an error event mid-stream: the step is a mid_stream_error with the usage seen, hold released', async () => {
-    h.fake.setBehavior({ usage: { input: 40, output: 10, cacheRead: 0, cacheCreation: 0 }, streamError: { afterChunks: 3 } });
+    h.fake.setBehavior({
+      usage: { input: 40, output: 10, cacheRead: 0, cacheCreation: 0 },
+      streamError: { afterChunks: 3 },
+    });
     const runId = randomUUID();
-    const { data } = await h.anthropic().messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], stream: true }, { headers: { 'x-rungate-run-id': runId } }).withResponse();
+    const { data } = await h
+      .anthropic()
+      .messages.create(
+        { model: 'claude-3-5-haiku-latest', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], stream: true },
+        { headers: { 'x-rungate-run-id': runId } },
+      )
+      .withResponse();
     await expect(async () => {
       for await (const _ of data);
     }).rejects.toThrow();
@@ -131,7 +188,12 @@ describe('failures mid-stream', () => {
   it('a connection dropped mid-stream ends the client stream and records the step', async () => {
     h.fake.setBehavior({ dropAfterChunks: 2 });
     const runId = randomUUID();
-    const stream = await h.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }, { headers: { 'x-rungate-run-id': runId } });
+    const stream = await h
+      .openai()
+      .chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true },
+        { headers: { 'x-rungate-run-id': runId } },
+      );
     const received: unknown[] = [];
     await Promise.resolve()
       .then(async () => {

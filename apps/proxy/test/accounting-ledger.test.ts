@@ -2,7 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chat, eventually, fromUnits, toUnits, message, openHolds, refusal, runLedger, runRow, runSteps, spendByMinute, sumUsd } from './support/calls.ts';
+import {
+  chat,
+  eventually,
+  fromUnits,
+  message,
+  openHolds,
+  refusal,
+  runLedger,
+  runRow,
+  runSteps,
+  spendByMinute,
+  sumUsd,
+  toUnits,
+} from './support/calls.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
 
 /**
@@ -17,7 +30,11 @@ const LIMIT_USD = 100;
 beforeAll(async () => {
   // No retries: the queued 500 must stay a failed call (failover is tested on its own).
   h = await createProxyHarness({
-    policy: { budget: { hard_limit_usd: LIMIT_USD, hard_limit_tokens: 10_000_000 }, blocked_models: ['gpt-4-forbidden*'], routing: { retry_on: [] } },
+    policy: {
+      budget: { hard_limit_usd: LIMIT_USD, hard_limit_tokens: 10_000_000 },
+      blocked_models: ['gpt-4-forbidden*'],
+      routing: { retry_on: [] },
+    },
   });
 });
 afterAll(() => h?.close());
@@ -37,21 +54,43 @@ describe('exact costs from the model price', () => {
     // gpt-4o-mini: input 0.15, cache read 0.075, output 0.60
     ['openai', 'gpt-4o-mini', { input: 7, output: 3, cacheRead: 1, cacheCreation: 0 }, '0.0000029250'],
     // claude-3-5-haiku-latest: input 0.80, output 4.00, cache read 0.08, cache write 1.00
-    ['anthropic', 'claude-3-5-haiku-latest', { input: 50, output: 30, cacheRead: 200, cacheCreation: 100 }, '0.0002760000'],
+    [
+      'anthropic',
+      'claude-3-5-haiku-latest',
+      { input: 50, output: 30, cacheRead: 200, cacheCreation: 100 },
+      '0.0002760000',
+    ],
     // claude-sonnet-4-5: input 3.00, output 15.00, cache read 0.30, cache write 3.75
-    ['anthropic', 'claude-sonnet-4-5', { input: 1000, output: 100, cacheRead: 400, cacheCreation: 200 }, '0.0053700000'],
+    [
+      'anthropic',
+      'claude-sonnet-4-5',
+      { input: 1000, output: 100, cacheRead: 400, cacheCreation: 200 },
+      '0.0053700000',
+    ],
   ] as const)('%s %s', async (format, model, usage, cost) => {
     h.fake.setBehavior({ usage });
     const runId = randomUUID();
     const headers = { 'x-rungate-run-id': runId };
-    const response = format === 'openai' ? await chat(h.openai(), { model }, headers) : await message(h.anthropic(), { model }, headers);
+    const response =
+      format === 'openai'
+        ? await chat(h.openai(), { model }, headers)
+        : await message(h.anthropic(), { model }, headers);
     const tokens = usage.input + usage.output + usage.cacheRead + usage.cacheCreation;
     expect(response.headers.get('x-rungate-cost-usd')).toBe(String(Number(cost)));
     expect(response.headers.get('x-rungate-tokens-used')).toBe(String(tokens));
-    expect(response.headers.get('x-rungate-budget-remaining-usd')).toBe(String(Number(fromUnits(toUnits(String(LIMIT_USD)) - toUnits(cost)))));
+    expect(response.headers.get('x-rungate-budget-remaining-usd')).toBe(
+      String(Number(fromUnits(toUnits(String(LIMIT_USD)) - toUnits(cost)))),
+    );
     expect(response.headers.get('x-rungate-budget-remaining-tokens')).toBe(String(10_000_000 - tokens));
     const [step] = await runSteps(h, runId);
-    expect(step).toMatchObject({ costUsd: cost, priceMissing: false, inputTokens: usage.input, outputTokens: usage.output, cacheReadTokens: usage.cacheRead, cacheCreationTokens: usage.cacheCreation });
+    expect(step).toMatchObject({
+      costUsd: cost,
+      priceMissing: false,
+      inputTokens: usage.input,
+      outputTokens: usage.output,
+      cacheReadTokens: usage.cacheRead,
+      cacheCreationTokens: usage.cacheCreation,
+    });
     expect((await runLedger(h, runId)).map((e) => [e.stepId, e.costUsd])).toEqual([[step!.id, cost]]);
   });
 
@@ -62,7 +101,13 @@ describe('exact costs from the model price', () => {
     expect(data.choices[0]?.message.content).toBe('Hello from the fake provider.');
     expect(headers.get('x-rungate-cost-usd')).toBe('0');
     const [step] = await runSteps(h, runId);
-    expect(step).toMatchObject({ status: 'success', costUsd: '0.0000000000', priceMissing: true, inputTokens: 11, outputTokens: 5 });
+    expect(step).toMatchObject({
+      status: 'success',
+      costUsd: '0.0000000000',
+      priceMissing: true,
+      inputTokens: 11,
+      outputTokens: 5,
+    });
     expect(await runRow(h, runId)).toMatchObject({ totalTokens: 16, totalCostUsd: '0.0000000000' });
   });
 });
@@ -84,16 +129,36 @@ describe('run totals equal the sum of the ledger', () => {
       { usage: { input: 30, output: 20, cacheRead: 0, cacheCreation: 0 } },
     );
     await chat(openai, { model: 'gpt-4o' }, headers);
-    await drainOpenAI(await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, { headers }));
+    await drainOpenAI(
+      await openai.chat.completions.create(
+        {
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { headers },
+      ),
+    );
     await message(anthropic, { model: 'claude-3-5-haiku-latest' }, headers);
-    await drainAnthropic(await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 300, messages: [{ role: 'user', content: 'hi' }], stream: true }, { headers }));
+    await drainAnthropic(
+      await anthropic.messages.create(
+        { model: 'claude-sonnet-4-5', max_tokens: 300, messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { headers },
+      ),
+    );
     const blocked = await refusal(chat(openai, { model: 'gpt-4-forbidden-preview' }, headers));
     expect(blocked.status).toBe(403);
     const failed = await refusal(message(anthropic, {}, headers));
     expect(failed.status).toBe(502);
     await chat(openai, { model: 'acme-unlisted-model-1' }, headers);
     // gpt-4o-mini stream without include_usage: usage is hidden from the client, still charged.
-    await drainOpenAI(await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }, { headers }));
+    await drainOpenAI(
+      await openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { headers },
+      ),
+    );
 
     const steps = await eventually(async () => {
       const rows = await runSteps(h, runId);
@@ -117,26 +182,33 @@ describe('run totals equal the sum of the ledger', () => {
     expect(new Set(ledger.map((e) => e.stepId))).toEqual(new Set([1, 2, 3, 4, 7, 8].map((n) => steps[n - 1]!.id)));
     for (const entry of ledger) {
       const step = steps.find((s) => s.id === entry.stepId)!;
-      expect([entry.costUsd, entry.inputTokens, entry.outputTokens, entry.cacheReadTokens, entry.cacheCreationTokens]).toEqual([
-        step.costUsd,
-        step.inputTokens,
-        step.outputTokens,
-        step.cacheReadTokens,
-        step.cacheCreationTokens,
-      ]);
+      expect([
+        entry.costUsd,
+        entry.inputTokens,
+        entry.outputTokens,
+        entry.cacheReadTokens,
+        entry.cacheCreationTokens,
+      ]).toEqual([step.costUsd, step.inputTokens, step.outputTokens, step.cacheReadTokens, step.cacheCreationTokens]);
     }
 
     const run = await runRow(h, runId);
     const sum = (pick: (e: (typeof ledger)[number]) => number) => ledger.reduce((n, e) => n + pick(e), 0);
     expect(run.totalCostUsd).toBe(sumUsd(ledger.map((e) => e.costUsd)));
     expect(run.totalCostUsd).toBe('0.0157060000');
-    expect({ input: run.inputTokens, output: run.outputTokens, cacheRead: run.cacheReadTokens, cacheCreation: run.cacheCreationTokens }).toEqual({
+    expect({
+      input: run.inputTokens,
+      output: run.outputTokens,
+      cacheRead: run.cacheReadTokens,
+      cacheCreation: run.cacheCreationTokens,
+    }).toEqual({
       input: sum((e) => e.inputTokens),
       output: sum((e) => e.outputTokens),
       cacheRead: sum((e) => e.cacheReadTokens),
       cacheCreation: sum((e) => e.cacheCreationTokens),
     });
-    expect(run.totalTokens).toBe(sum((e) => e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens));
+    expect(run.totalTokens).toBe(
+      sum((e) => e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens),
+    );
     expect(run).toMatchObject({ stepCount: 8, hasGovernanceBlock: true, primaryModel: 'gpt-4o', status: 'running' });
     expect(await openHolds(h)).toEqual([]);
     // What the hourly cap counts moved with the ledger, minute by minute.
@@ -148,6 +220,9 @@ describe('run totals equal the sum of the ledger', () => {
     const admin = await h.services.runs.get(h.ctx, runId);
     const adminLedger = await h.services.runs.ledger(h.ctx, runId);
     expect(adminLedger.total).toBe(6);
-    expect(admin.cost_usd).toBeCloseTo(adminLedger.data.reduce((n, e) => n + Number(e.cost_usd), 0), 10);
+    expect(admin.cost_usd).toBeCloseTo(
+      adminLedger.data.reduce((n, e) => n + Number(e.cost_usd), 0),
+      10,
+    );
   });
 });

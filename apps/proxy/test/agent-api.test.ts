@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { agentApiOperations, proxyOperations } from '@rungate/contracts';
 import { events, ledgerEntries, runs, steps } from '@rungate/db';
-import { ManualClock, NO_USAGE, recordStep, type StepRecord, toRun, type TokenUsage } from '@rungate/governance';
+import { ManualClock, NO_USAGE, recordStep, type StepRecord, type TokenUsage, toRun } from '@rungate/governance';
 import { stepRecord } from '@rungate/governance/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,11 @@ afterAll(() => h?.close());
 
 type RunRow = typeof runs.$inferSelect;
 
-async function call(method: string, path: string, options: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const { key = null, body, headers } = options;
   const response = await fetch(`${h.baseUrl}${path}`, {
     method,
@@ -46,7 +50,10 @@ async function call(method: string, path: string, options: { key?: string | null
 }
 
 /** A run as the proxy opens it: totals start at zero and only grow through `recordStep`. */
-async function seedRun(agent: { id: string; orgId?: string }, values: Partial<typeof runs.$inferInsert> = {}): Promise<RunRow> {
+async function seedRun(
+  agent: { id: string; orgId?: string },
+  values: Partial<typeof runs.$inferInsert> = {},
+): Promise<RunRow> {
   const [row] = await h.services.deps.db
     .insert(runs)
     .values({
@@ -66,7 +73,15 @@ async function seedRun(agent: { id: string; orgId?: string }, values: Partial<ty
 
 /** An LLM step written the way the proxy writes it (step, ledger, run totals in one statement). */
 function seedLlmStep(run: RunRow, costUsd: string, usage: TokenUsage, overrides: Partial<StepRecord> = {}) {
-  return recordStep(h.services.deps.db, stepRecord({ orgId: run.orgId, runId: run.id, agentId: run.agentId }, clock.now(), { usage, costUsd, latencyMs: 120, ...overrides }));
+  return recordStep(
+    h.services.deps.db,
+    stepRecord({ orgId: run.orgId, runId: run.id, agentId: run.agentId }, clock.now(), {
+      usage,
+      costUsd,
+      latencyMs: 120,
+      ...overrides,
+    }),
+  );
 }
 
 async function runRow(id: string): Promise<RunRow> {
@@ -117,13 +132,20 @@ describe('GET /v1', () => {
   it('lists every agent endpoint without authentication', async () => {
     const res = await call('GET', '/v1');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Rungate Agent API', version: 'v1', admin_api: '/api', auth: expect.stringContaining('rg_sk_') });
+    expect(res.body).toMatchObject({
+      name: 'Rungate Agent API',
+      version: 'v1',
+      admin_api: '/api',
+      auth: expect.stringContaining('rg_sk_'),
+    });
     const listed = res.body.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
     const expected = [...Object.values(proxyOperations), ...Object.values(agentApiOperations)]
       .filter((op) => op.auth === 'agent')
       .map((op) => `${op.method} ${op.path}`);
     expect(listed).toEqual(expected);
-    expect(listed).toEqual(expect.arrayContaining(['GET /v1/me', 'POST /v1/runs/{id}/steps', 'POST /v1/chat/completions']));
+    expect(listed).toEqual(
+      expect.arrayContaining(['GET /v1/me', 'POST /v1/runs/{id}/steps', 'POST /v1/chat/completions']),
+    );
     for (const endpoint of res.body.endpoints) expect(endpoint.description).toEqual(expect.any(String));
   });
 });
@@ -205,7 +227,11 @@ describe('GET /v1/me', () => {
   it('follows policy changes and reports no limits as null', async () => {
     const agent = await freshAgent();
     const before = h.policy;
-    await h.updatePolicy({ budget: { hard_limit_usd: null, max_cost_per_hour_usd: null }, allowed_models: [], model_override: 'gpt-4o-mini' });
+    await h.updatePolicy({
+      budget: { hard_limit_usd: null, max_cost_per_hour_usd: null },
+      allowed_models: [],
+      model_override: 'gpt-4o-mini',
+    });
     try {
       const res = await call('GET', '/v1/me', { key: agent.key });
       expect(res.body.data).toMatchObject({
@@ -239,12 +265,23 @@ describe('GET /v1/runs/mine', () => {
 
   beforeAll(async () => {
     agent = await freshAgent();
-    r1 = await seedRun(agent, { name: 'alpha', status: 'completed', startedAt: minutesAgo(180), endedAt: minutesAgo(120), endedReason: 'agent_signaled' });
+    r1 = await seedRun(agent, {
+      name: 'alpha',
+      status: 'completed',
+      startedAt: minutesAgo(180),
+      endedAt: minutesAgo(120),
+      endedReason: 'agent_signaled',
+    });
     await seedLlmStep(r1, '0.5', { ...NO_USAGE, input: 10 });
     r2 = await seedRun(agent, { name: 'beta', startedAt: minutesAgo(120) });
     await seedLlmStep(r2, '1.25', { ...NO_USAGE, input: 10 });
     await seedLlmStep(r2, '0.01', { ...NO_USAGE, input: 10 });
-    r3 = await seedRun(agent, { status: 'force_stopped', startedAt: minutesAgo(60), endedAt: minutesAgo(30), forceStoppedAt: minutesAgo(30) });
+    r3 = await seedRun(agent, {
+      status: 'force_stopped',
+      startedAt: minutesAgo(60),
+      endedAt: minutesAgo(30),
+      forceStoppedAt: minutesAgo(30),
+    });
     // Neither another agent's run nor another org's shows up.
     await seedRun(h.agent, { startedAt: minutesAgo(90) });
     await seedRun(foreign, { startedAt: minutesAgo(90) });
@@ -258,7 +295,14 @@ describe('GET /v1/runs/mine', () => {
     expect(res.body.total).toBe(3);
     expect(ids(res)).toEqual([r3.id, r2.id, r1.id]);
     expect(res.body.data[1]).toEqual(toRun(await runRow(r2.id), agent.name));
-    expect(res.body.data[1]).toMatchObject({ agent_name: agent.name, name: 'beta', status: 'running', cost_usd: 1.26, step_count: 2, policy_name: 'harness-policy' });
+    expect(res.body.data[1]).toMatchObject({
+      agent_name: agent.name,
+      name: 'beta',
+      status: 'running',
+      cost_usd: 1.26,
+      step_count: 2,
+      policy_name: 'harness-policy',
+    });
   });
 
   it('filters by status and start time, sorts and pages', async () => {
@@ -328,11 +372,20 @@ describe('GET /v1/runs/{id}', () => {
     const agent = await freshAgent();
     const sibling = await seedRun(h.agent);
     const other = await seedRun(foreign);
-    expect(await call('GET', `/v1/runs/${sibling.id}`, { key: agent.key })).toEqual({ status: 403, body: forbiddenRun });
+    expect(await call('GET', `/v1/runs/${sibling.id}`, { key: agent.key })).toEqual({
+      status: 403,
+      body: forbiddenRun,
+    });
     expect(await call('GET', `/v1/runs/${other.id}`, { key: agent.key })).toEqual({ status: 404, body: runNotFound });
-    expect(await call('GET', `/v1/runs/${randomUUID()}`, { key: agent.key })).toEqual({ status: 404, body: runNotFound });
+    expect(await call('GET', `/v1/runs/${randomUUID()}`, { key: agent.key })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
     // The foreign agent cannot see ours either: 404, not 403, across orgs.
-    expect(await call('GET', `/v1/runs/${sibling.id}`, { key: foreign.key })).toEqual({ status: 404, body: runNotFound });
+    expect(await call('GET', `/v1/runs/${sibling.id}`, { key: foreign.key })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
     const bad = await call('GET', '/v1/runs/not-a-uuid', { key: agent.key });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ type: 'validation_error', fields: { id: expect.any(String) } });
@@ -346,26 +399,56 @@ describe('PATCH /v1/runs/current and /v1/runs/{id}', () => {
     const agent = await freshAgent();
     const run = await seedRun(agent, { name: 'before', outcome: 'partial', outcomeReason: 'half done' });
     const named = await call('PATCH', '/v1/runs/current', { key: agent.key, body: { name: 'after' } });
-    expect(named).toEqual({ status: 200, body: { data: { run_id: run.id, name: 'after', outcome: 'partial', outcome_reason: 'half done' } } });
-    const cleared = await call('PATCH', '/v1/runs/current', { key: agent.key, body: { outcome: null, outcome_reason: null } });
+    expect(named).toEqual({
+      status: 200,
+      body: { data: { run_id: run.id, name: 'after', outcome: 'partial', outcome_reason: 'half done' } },
+    });
+    const cleared = await call('PATCH', '/v1/runs/current', {
+      key: agent.key,
+      body: { outcome: null, outcome_reason: null },
+    });
     expect(cleared.body.data).toEqual({ run_id: run.id, name: 'after', outcome: null, outcome_reason: null });
     const same = await call('PATCH', '/v1/runs/current', { key: agent.key, body: {} });
     expect(same.body.data).toEqual({ run_id: run.id, name: 'after', outcome: null, outcome_reason: null });
-    expect(await runRow(run.id)).toMatchObject({ name: 'after', outcome: null, outcomeReason: null, status: 'running' });
+    expect(await runRow(run.id)).toMatchObject({
+      name: 'after',
+      outcome: null,
+      outcomeReason: null,
+      status: 'running',
+    });
   });
 
   it('404 on /current when no run is running', async () => {
     const agent = await freshAgent();
     await seedRun(agent, { status: 'completed', endedAt: minutesAgo(1) });
-    expect(await call('PATCH', '/v1/runs/current', { key: agent.key, body: { name: 'x' } })).toEqual({ status: 404, body: noRunningRun });
+    expect(await call('PATCH', '/v1/runs/current', { key: agent.key, body: { name: 'x' } })).toEqual({
+      status: 404,
+      body: noRunningRun,
+    });
   });
 
   it('amends an ended run by id without firing a webhook event', async () => {
     const agent = await freshAgent();
-    const run = await seedRun(agent, { status: 'completed', endedAt: minutesAgo(1), endedReason: 'agent_signaled', outcome: 'success' });
-    const res = await call('PATCH', `/v1/runs/${run.id}`, { key: agent.key, body: { outcome: 'failed', outcome_reason: 'tests failed later', name: 'nightly' } });
-    expect(res).toEqual({ status: 200, body: { data: { run_id: run.id, name: 'nightly', outcome: 'failed', outcome_reason: 'tests failed later' } } });
-    expect(await runRow(run.id)).toMatchObject({ status: 'completed', outcome: 'failed', outcomeReason: 'tests failed later', name: 'nightly' });
+    const run = await seedRun(agent, {
+      status: 'completed',
+      endedAt: minutesAgo(1),
+      endedReason: 'agent_signaled',
+      outcome: 'success',
+    });
+    const res = await call('PATCH', `/v1/runs/${run.id}`, {
+      key: agent.key,
+      body: { outcome: 'failed', outcome_reason: 'tests failed later', name: 'nightly' },
+    });
+    expect(res).toEqual({
+      status: 200,
+      body: { data: { run_id: run.id, name: 'nightly', outcome: 'failed', outcome_reason: 'tests failed later' } },
+    });
+    expect(await runRow(run.id)).toMatchObject({
+      status: 'completed',
+      outcome: 'failed',
+      outcomeReason: 'tests failed later',
+      name: 'nightly',
+    });
     expect(await eventsOf(run.id)).toEqual([]);
   });
 
@@ -373,8 +456,14 @@ describe('PATCH /v1/runs/current and /v1/runs/{id}', () => {
     const agent = await freshAgent();
     const sibling = await seedRun(h.agent, { name: 'theirs' });
     const other = await seedRun(foreign, { name: 'foreign' });
-    expect(await call('PATCH', `/v1/runs/${sibling.id}`, { key: agent.key, body: { name: 'mine now' } })).toEqual({ status: 403, body: forbiddenRun });
-    expect(await call('PATCH', `/v1/runs/${other.id}`, { key: agent.key, body: { name: 'mine now' } })).toEqual({ status: 404, body: runNotFound });
+    expect(await call('PATCH', `/v1/runs/${sibling.id}`, { key: agent.key, body: { name: 'mine now' } })).toEqual({
+      status: 403,
+      body: forbiddenRun,
+    });
+    expect(await call('PATCH', `/v1/runs/${other.id}`, { key: agent.key, body: { name: 'mine now' } })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
     expect((await runRow(sibling.id)).name).toBe('theirs');
     expect((await runRow(other.id)).name).toBe('foreign');
   });
@@ -413,13 +502,24 @@ describe('GET /v1/runs/{id}/steps', () => {
     await seedLlmStep(run, '0.002', { ...NO_USAGE, input: 10 });
     await seedLlmStep(run, '0.009', { ...NO_USAGE, input: 30 });
     await seedLlmStep(run, '0.001', { ...NO_USAGE, input: 20 });
-    const [first, second, third] = await h.services.deps.db.select().from(steps).where(eq(steps.runId, run.id)).orderBy(steps.stepNumber);
+    const [first, second, third] = await h.services.deps.db
+      .select()
+      .from(steps)
+      .where(eq(steps.runId, run.id))
+      .orderBy(steps.stepNumber);
 
     const res = await call('GET', `/v1/runs/${run.id}/steps`, { key: agent.key });
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(3);
     expect(res.body.data.map((s: { id: string }) => s.id)).toEqual([first!.id, second!.id, third!.id]);
-    expect(res.body.data[0]).toMatchObject({ run_id: run.id, type: 'llm_call', provider: 'openai', model: 'gpt-4o-mini', cost_usd: 0.002, status: 'success' });
+    expect(res.body.data[0]).toMatchObject({
+      run_id: run.id,
+      type: 'llm_call',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      cost_usd: 0.002,
+      status: 'success',
+    });
 
     const byCost = await call('GET', `/v1/runs/${run.id}/steps?sort=cost_usd&order=desc&limit=2`, { key: agent.key });
     expect(byCost.body.data.map((s: { id: string }) => s.id)).toEqual([second!.id, first!.id]);
@@ -431,8 +531,14 @@ describe('GET /v1/runs/{id}/steps', () => {
     expect(badSort.status).toBe(400);
     expect(badSort.body.error.fields).toHaveProperty('sort');
 
-    expect(await call('GET', `/v1/runs/${run.id}/steps`, { key: h.agent.key })).toEqual({ status: 403, body: forbiddenRun });
-    expect(await call('GET', `/v1/runs/${run.id}/steps`, { key: foreign.key })).toEqual({ status: 404, body: runNotFound });
+    expect(await call('GET', `/v1/runs/${run.id}/steps`, { key: h.agent.key })).toEqual({
+      status: 403,
+      body: forbiddenRun,
+    });
+    expect(await call('GET', `/v1/runs/${run.id}/steps`, { key: foreign.key })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
   });
 });
 
@@ -479,7 +585,10 @@ describe('POST /v1/runs/{id}/steps', () => {
         created_at: clock.now().toISOString(),
       },
     });
-    await call('POST', `/v1/runs/${run.id}/steps`, { key: agent.key, body: { ...toolStep, cost_usd: 0.2, tokens: { input: 1 } } });
+    await call('POST', `/v1/runs/${run.id}/steps`, {
+      key: agent.key,
+      body: { ...toolStep, cost_usd: 0.2, tokens: { input: 1 } },
+    });
 
     const after = await runRow(run.id);
     // 0.1000000001 + 0.1 + 0.2, exactly: no float drift in the totals.
@@ -503,8 +612,16 @@ describe('POST /v1/runs/{id}/steps', () => {
       cacheCreation: after.cacheCreationTokens,
       entries: 3,
     });
-    const [toolLedger] = await h.services.deps.db.select().from(ledgerEntries).where(eq(ledgerEntries.stepId, res.body.data.id));
-    expect(toolLedger).toMatchObject({ provider: 'serpapi', model: 'web_search', costUsd: '0.1000000000', agentId: agent.id });
+    const [toolLedger] = await h.services.deps.db
+      .select()
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.stepId, res.body.data.id));
+    expect(toolLedger).toMatchObject({
+      provider: 'serpapi',
+      model: 'web_search',
+      costUsd: '0.1000000000',
+      agentId: agent.id,
+    });
 
     const listed = await call('GET', `/v1/runs/${run.id}/steps`, { key: agent.key });
     expect(listed.body.data.map((s: { type: string }) => s.type)).toEqual(['llm_call', 'tool_call', 'tool_call']);
@@ -518,7 +635,14 @@ describe('POST /v1/runs/{id}/steps', () => {
       body: { ...toolStep, name: 'database_query', status: 'error', error_message: 'connection refused' },
     });
     expect(res.status).toBe(201);
-    expect(res.body.data).toMatchObject({ provider: 'sdk', model: 'database_query', status: 'error', error_message: 'connection refused', cost_usd: 0, latency_ms: 0 });
+    expect(res.body.data).toMatchObject({
+      provider: 'sdk',
+      model: 'database_query',
+      status: 'error',
+      error_message: 'connection refused',
+      cost_usd: 0,
+      latency_ms: 0,
+    });
     expect(res.body.data).not.toHaveProperty('request');
     expect(await runRow(run.id)).toMatchObject({ stepCount: 1, totalCostUsd: '0.0000000000', totalTokens: 0 });
     expect((await ledgerTotals(run.id)).entries).toBe(0);
@@ -527,22 +651,39 @@ describe('POST /v1/runs/{id}/steps', () => {
   it('keeps a redaction marker instead of content when the run’s policy disables content logging', async () => {
     const agent = await freshAgent();
     const run = await seedRun(agent, { policySnapshot: { ...h.policy, content_logging: 'disabled' } });
-    const res = await call('POST', `/v1/runs/${run.id}/steps`, { key: agent.key, body: { ...toolStep, request: { q: 'secret' }, response: { a: 'secret' } } });
+    const res = await call('POST', `/v1/runs/${run.id}/steps`, {
+      key: agent.key,
+      body: { ...toolStep, request: { q: 'secret' }, response: { a: 'secret' } },
+    });
     expect(res.body.data).toMatchObject({ request: { redacted: true }, response: { redacted: true } });
   });
 
   it('409 on an ended run, 403 / 404 on runs that are not the caller’s; nothing is written', async () => {
     const agent = await freshAgent();
     const ended = await seedRun(agent, { status: 'completed', endedAt: minutesAgo(1) });
-    const conflict = await call('POST', `/v1/runs/${ended.id}/steps`, { key: agent.key, body: { ...toolStep, cost_usd: 1 } });
+    const conflict = await call('POST', `/v1/runs/${ended.id}/steps`, {
+      key: agent.key,
+      body: { ...toolStep, cost_usd: 1 },
+    });
     expect(conflict.status).toBe(409);
-    expect(conflict.body).toEqual({ error: { type: 'conflict', message: expect.stringContaining('status: completed') } });
+    expect(conflict.body).toEqual({
+      error: { type: 'conflict', message: expect.stringContaining('status: completed') },
+    });
 
     const sibling = await seedRun(h.agent);
     const other = await seedRun(foreign);
-    expect(await call('POST', `/v1/runs/${sibling.id}/steps`, { key: agent.key, body: toolStep })).toEqual({ status: 403, body: forbiddenRun });
-    expect(await call('POST', `/v1/runs/${other.id}/steps`, { key: agent.key, body: toolStep })).toEqual({ status: 404, body: runNotFound });
-    expect(await call('POST', `/v1/runs/${randomUUID()}/steps`, { key: agent.key, body: toolStep })).toEqual({ status: 404, body: runNotFound });
+    expect(await call('POST', `/v1/runs/${sibling.id}/steps`, { key: agent.key, body: toolStep })).toEqual({
+      status: 403,
+      body: forbiddenRun,
+    });
+    expect(await call('POST', `/v1/runs/${other.id}/steps`, { key: agent.key, body: toolStep })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
+    expect(await call('POST', `/v1/runs/${randomUUID()}/steps`, { key: agent.key, body: toolStep })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
     for (const id of [ended.id, sibling.id, other.id]) expect((await runRow(id)).stepCount).toBe(0);
   });
 
@@ -593,7 +734,11 @@ describe('POST /v1/runs/{id}/complete', () => {
     const agent = await freshAgent();
     const run = await seedRun(agent, { name: 'job-7', primaryModel: 'gpt-4o-mini', startedAt: minutesAgo(2) });
     await seedLlmStep(run, '0.0300000000', { input: 100, output: 20, cacheRead: 5, cacheCreation: 1 });
-    await seedLlmStep(run, '0', NO_USAGE, { status: 'policy_blocked', governanceBlock: true, response: { error: { code: 'model_not_allowed' } } });
+    await seedLlmStep(run, '0', NO_USAGE, {
+      status: 'policy_blocked',
+      governanceBlock: true,
+      response: { error: { code: 'model_not_allowed' } },
+    });
 
     const res = await call('POST', `/v1/runs/${run.id}/complete`, { key: agent.key });
     expect(res.status).toBe(200);
@@ -629,10 +774,22 @@ describe('POST /v1/runs/{id}/complete', () => {
     const run = await seedRun(agent, { metadata: { job: 'nightly', attempt: 1 } });
     const res = await call('POST', `/v1/runs/${run.id}/complete`, {
       key: agent.key,
-      body: { ended_reason: 'task_done', outcome: 'partial', outcome_reason: '3 of 4 files', metadata: { attempt: 2, files: 3 } },
+      body: {
+        ended_reason: 'task_done',
+        outcome: 'partial',
+        outcome_reason: '3 of 4 files',
+        metadata: { attempt: 2, files: 3 },
+      },
     });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ status: 'completed', ended_reason: 'task_done', outcome: 'partial', outcome_reason: '3 of 4 files', limits_hit: false, governance_events: [] });
+    expect(res.body.data).toMatchObject({
+      status: 'completed',
+      ended_reason: 'task_done',
+      outcome: 'partial',
+      outcome_reason: '3 of 4 files',
+      limits_hit: false,
+      governance_events: [],
+    });
     expect((await runRow(run.id)).metadata).toEqual({ job: 'nightly', attempt: 2, files: 3 });
   });
 
@@ -640,9 +797,18 @@ describe('POST /v1/runs/{id}/complete', () => {
     const agent = await freshAgent();
     const sibling = await seedRun(h.agent);
     const other = await seedRun(foreign);
-    expect(await call('POST', `/v1/runs/${sibling.id}/complete`, { key: agent.key })).toEqual({ status: 403, body: forbiddenRun });
-    expect(await call('POST', `/v1/runs/${other.id}/complete`, { key: agent.key })).toEqual({ status: 404, body: runNotFound });
-    expect(await call('POST', `/v1/runs/${randomUUID()}/complete`, { key: agent.key })).toEqual({ status: 404, body: runNotFound });
+    expect(await call('POST', `/v1/runs/${sibling.id}/complete`, { key: agent.key })).toEqual({
+      status: 403,
+      body: forbiddenRun,
+    });
+    expect(await call('POST', `/v1/runs/${other.id}/complete`, { key: agent.key })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
+    expect(await call('POST', `/v1/runs/${randomUUID()}/complete`, { key: agent.key })).toEqual({
+      status: 404,
+      body: runNotFound,
+    });
     expect((await runRow(sibling.id)).status).toBe('running');
     expect((await runRow(other.id)).status).toBe('running');
 
@@ -674,11 +840,19 @@ describe('POST /v1/runs/current/complete', () => {
     const latest = await seedRun(agent, { startedAt: minutesAgo(5) });
     const res = await call('POST', '/v1/runs/current/complete', { key: agent.key, body: { outcome: 'failed' } });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ id: latest.id, status: 'completed', ended_reason: 'agent_signaled', outcome: 'failed' });
+    expect(res.body.data).toMatchObject({
+      id: latest.id,
+      status: 'completed',
+      ended_reason: 'agent_signaled',
+      outcome: 'failed',
+    });
     expect((await runRow(older.id)).status).toBe('running');
 
     expect((await call('POST', '/v1/runs/current/complete', { key: agent.key })).body.data.id).toBe(older.id);
-    expect(await call('POST', '/v1/runs/current/complete', { key: agent.key })).toEqual({ status: 404, body: noRunningRun });
+    expect(await call('POST', '/v1/runs/current/complete', { key: agent.key })).toEqual({
+      status: 404,
+      body: noRunningRun,
+    });
   });
 
   it('keeps an outcome the agent set earlier and honours the policy’s outcome default for the reason', async () => {
@@ -698,7 +872,15 @@ describe('POST /v1/runs/current/complete', () => {
     const res = await call('POST', '/v1/runs/current/complete', { key: agent.key });
     expect(res).toEqual({
       status: 403,
-      body: { error: { type: 'governance_block', code: 'agent_disabled', message: 'Agent is disabled', run_id: null, context: { agent_name: agent.name } } },
+      body: {
+        error: {
+          type: 'governance_block',
+          code: 'agent_disabled',
+          message: 'Agent is disabled',
+          run_id: null,
+          context: { agent_name: agent.name },
+        },
+      },
     });
     expect((await runRow(run.id)).status).toBe('running');
   });
@@ -716,17 +898,29 @@ describe('POST /v1/runs/complete-all', () => {
     expect(res.status).toBe(200);
     expect(res.body.completed_count).toBe(2);
     expect([...res.body.completed_run_ids].sort()).toEqual([a.id, b.id].sort());
-    for (const id of [a.id, b.id]) expect(await runRow(id)).toMatchObject({ status: 'completed', endedReason: 'agent_complete_all', completionReason: 'explicit', outcome: 'success' });
+    for (const id of [a.id, b.id])
+      expect(await runRow(id)).toMatchObject({
+        status: 'completed',
+        endedReason: 'agent_complete_all',
+        completionReason: 'explicit',
+        outcome: 'success',
+      });
     expect((await runRow(ended.id)).status).toBe('force_stopped');
     expect((await runRow(sibling.id)).status).toBe('running');
 
-    expect(await call('POST', '/v1/runs/complete-all', { key: agent.key, body: {} })).toEqual({ status: 200, body: { completed_count: 0, completed_run_ids: [] } });
+    expect(await call('POST', '/v1/runs/complete-all', { key: agent.key, body: {} })).toEqual({
+      status: 200,
+      body: { completed_count: 0, completed_run_ids: [] },
+    });
   });
 
   it('stores a custom ended_reason; 400 for a bad one', async () => {
     const agent = await freshAgent();
     const run = await seedRun(agent);
-    const bad = await call('POST', '/v1/runs/complete-all', { key: agent.key, body: { ended_reason: 'x'.repeat(256) } });
+    const bad = await call('POST', '/v1/runs/complete-all', {
+      key: agent.key,
+      body: { ended_reason: 'x'.repeat(256) },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields).toHaveProperty('ended_reason');
     expect((await runRow(run.id)).status).toBe('running');

@@ -9,7 +9,10 @@ describe('Anthropic request inspection', () => {
       model: 'claude-sonnet-4-5',
       max_tokens: 1024,
       stream: true,
-      tools: [{ name: 'get_weather', input_schema: {} }, { type: 'web_search_20250305', name: 'web_search' }],
+      tools: [
+        { name: 'get_weather', input_schema: {} },
+        { type: 'web_search_20250305', name: 'web_search' },
+      ],
       messages: [
         { role: 'user', content: 'weather?' },
         {
@@ -36,7 +39,14 @@ describe('Anthropic request inspection', () => {
 
 describe('Anthropic request preparation', () => {
   it('strips Rungate control fields, overrides the model, adds nothing for streams', () => {
-    const client = { model: 'claude-sonnet-4-5', max_tokens: 10, stream: true, messages: [], 'x-rungate-new-run': 'true', 'x-rungate-run-name': 'n' };
+    const client = {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 10,
+      stream: true,
+      messages: [],
+      'x-rungate-new-run': 'true',
+      'x-rungate-run-name': 'n',
+    };
     expect(adapter.prepareRequest(client, { model: 'claude-3-5-haiku-latest' })).toEqual({
       body: { model: 'claude-3-5-haiku-latest', max_tokens: 10, stream: true, messages: [] },
       stream: true,
@@ -47,9 +57,18 @@ describe('Anthropic request preparation', () => {
   });
 
   it('caps max_tokens, and sets it when missing', () => {
-    expect(adapter.prepareRequest({ max_tokens: 4096 }, { maxTokensCap: 300 })).toMatchObject({ body: { max_tokens: 300 }, maxTokensCapped: true });
-    expect(adapter.prepareRequest({ max_tokens: 100 }, { maxTokensCap: 300 })).toMatchObject({ body: { max_tokens: 100 }, maxTokensCapped: false });
-    expect(adapter.prepareRequest({}, { maxTokensCap: 300 })).toMatchObject({ body: { max_tokens: 300 }, maxTokensCapped: true });
+    expect(adapter.prepareRequest({ max_tokens: 4096 }, { maxTokensCap: 300 })).toMatchObject({
+      body: { max_tokens: 300 },
+      maxTokensCapped: true,
+    });
+    expect(adapter.prepareRequest({ max_tokens: 100 }, { maxTokensCap: 300 })).toMatchObject({
+      body: { max_tokens: 100 },
+      maxTokensCapped: false,
+    });
+    expect(adapter.prepareRequest({}, { maxTokensCap: 300 })).toMatchObject({
+      body: { max_tokens: 300 },
+      maxTokensCapped: true,
+    });
   });
 });
 
@@ -72,7 +91,9 @@ describe('Anthropic response usage', () => {
   });
 
   it('treats missing or null cache fields as zero', () => {
-    expect(adapter.summarizeResponse({ usage: { input_tokens: 3, output_tokens: 4, cache_read_input_tokens: null } }).usage).toEqual({
+    expect(
+      adapter.summarizeResponse({ usage: { input_tokens: 3, output_tokens: 4, cache_read_input_tokens: null } }).usage,
+    ).toEqual({
       input: 3,
       output: 4,
       cacheRead: 0,

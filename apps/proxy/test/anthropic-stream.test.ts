@@ -49,9 +49,20 @@ describe('Anthropic stream transformer', () => {
 
   it('takes the last cumulative message_delta usage, never the sum', () => {
     const bytes = Buffer.from(
-      event({ type: 'message_start', message: { id: 'msg_1', model: 'claude-sonnet-4-5', usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 5 } } }) +
+      event({
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          model: 'claude-sonnet-4-5',
+          usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 5 },
+        },
+      }) +
         event({ type: 'message_delta', delta: { stop_reason: null }, usage: { output_tokens: 20 } }) +
-        event({ type: 'message_delta', delta: { stop_reason: 'max_tokens' }, usage: { output_tokens: 35, input_tokens: 12, cache_creation_input_tokens: 7 } }) +
+        event({
+          type: 'message_delta',
+          delta: { stop_reason: 'max_tokens' },
+          usage: { output_tokens: 35, input_tokens: 12, cache_creation_input_tokens: 7 },
+        }) +
         event({ type: 'message_stop' }),
     );
     expect(runChunked(anthropicStream(), bytes, [30, 200]).report).toMatchObject({
@@ -68,7 +79,10 @@ describe('Anthropic stream transformer', () => {
   });
 
   it('reports an error event, keeping usage seen so far', async () => {
-    const bytes = await recordedStream({ usage: { input: 8 }, streamError: { afterChunks: 2, type: 'overloaded_error', message: 'Overloaded' } });
+    const bytes = await recordedStream({
+      usage: { input: 8 },
+      streamError: { afterChunks: 2, type: 'overloaded_error', message: 'Overloaded' },
+    });
     const { output, report } = runChunked(anthropicStream(), bytes, [3]);
     expect(output.equals(bytes)).toBe(true);
     expect(report).toMatchObject({
@@ -80,9 +94,19 @@ describe('Anthropic stream transformer', () => {
   });
 
   it('reports an empty stream and a dropped one', async () => {
-    expect(runChunked(anthropicStream(), await recordedStream({ emptyStream: true }), []).report).toMatchObject({ sawEvent: false, usage: null });
-    const cut = Buffer.from(`${event({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 4, output_tokens: 1 } } })}event: content_block_delta\ndata: {"type":"content_blo`);
-    expect(runChunked(anthropicStream(), cut, [5]).report).toMatchObject({ events: 2, malformedEvents: 1, completed: false, usage: { input: 4, output: 1 } });
+    expect(runChunked(anthropicStream(), await recordedStream({ emptyStream: true }), []).report).toMatchObject({
+      sawEvent: false,
+      usage: null,
+    });
+    const cut = Buffer.from(
+      `${event({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 4, output_tokens: 1 } } })}event: content_block_delta\ndata: {"type":"content_blo`,
+    );
+    expect(runChunked(anthropicStream(), cut, [5]).report).toMatchObject({
+      events: 2,
+      malformedEvents: 1,
+      completed: false,
+      usage: { input: 4, output: 1 },
+    });
   });
 
   it('stamps the time the first complete event arrived', () => {

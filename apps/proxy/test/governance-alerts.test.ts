@@ -3,8 +3,8 @@ import { ManualClock } from '@rungate/governance';
 import { and, eq, sql } from 'drizzle-orm';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contextOf, refused, runOf, scenario, USER, upstreamSince } from './support/governance.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
-import { contextOf, refused, runOf, scenario, upstreamSince, USER } from './support/governance.ts';
 
 let h: ProxyHarness;
 const clock = new ManualClock(Date.UTC(2026, 4, 4, 10, 0, 0));
@@ -17,7 +17,9 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const ask = (client: OpenAI, headers: Record<string, string> = {}) =>
-  client.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }, { headers }).withResponse();
+  client.chat.completions
+    .create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }, { headers })
+    .withResponse();
 
 const alertEvents = (runId: string) =>
   h.services.deps.db
@@ -41,9 +43,18 @@ describe('alert thresholds', () => {
   it('continue_and_alert (the default): marks the run once, sends one alert, and lets the run go on', async () => {
     const s = await scenario(h, { budget: { alert_threshold_usd: 0.001 } });
     const { runId, crossedAt } = await crossThreshold(s.openai);
-    expect(await runOf(h, runId)).toMatchObject({ status: 'running', alertThresholdExceeded: true, alertSentAt: crossedAt, totalCostUsd: '0.0012060000' });
+    expect(await runOf(h, runId)).toMatchObject({
+      status: 'running',
+      alertThresholdExceeded: true,
+      alertSentAt: crossedAt,
+      totalCostUsd: '0.0012060000',
+    });
     const [alert] = await alertEvents(runId);
-    expect(alert!.data).toMatchObject({ thresholds: ['alert_threshold_usd'], action: 'continue_and_alert', run: { id: runId, alert_threshold_exceeded: true } });
+    expect(alert!.data).toMatchObject({
+      thresholds: ['alert_threshold_usd'],
+      action: 'continue_and_alert',
+      run: { id: runId, alert_threshold_exceeded: true },
+    });
 
     clock.advance(1000);
     const third = await ask(s.openai);
@@ -74,7 +85,12 @@ describe('alert thresholds', () => {
     expect((await alertEvents(runId))[0]!.data).toMatchObject({ action: 'stop_and_alert' });
 
     const from = h.fake.requests.length;
-    const named = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 10 }, { headers: { 'x-rungate-run-id': runId } }));
+    const named = await refused(
+      s.openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: USER, max_tokens: 10 },
+        { headers: { 'x-rungate-run-id': runId } },
+      ),
+    );
     expect(named.status).toBe(402);
     expect(named.body).toEqual({
       error: {
@@ -94,7 +110,9 @@ describe('alert thresholds', () => {
   });
 
   it('continue_and_block_new: the run that crossed goes on, but the agent cannot start another run until it ends', async () => {
-    const s = await scenario(h, { budget: { alert_threshold_usd: 0.001, on_alert_threshold: 'continue_and_block_new' } });
+    const s = await scenario(h, {
+      budget: { alert_threshold_usd: 0.001, on_alert_threshold: 'continue_and_block_new' },
+    });
     const { runId } = await crossThreshold(s.openai);
     expect(await runOf(h, runId)).toMatchObject({ status: 'running', alertThresholdExceeded: true });
     expect((await alertEvents(runId))[0]!.data).toMatchObject({ action: 'continue_and_block_new' });
@@ -113,17 +131,27 @@ describe('alert thresholds', () => {
         context: contextOf(s, { steps: 3, cost: 0.001809, tokens: 3060 }),
       },
     };
-    const newRun = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 10 }, { headers: { 'x-rungate-new-run': 'true' } }));
+    const newRun = await refused(
+      s.openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: USER, max_tokens: 10 },
+        { headers: { 'x-rungate-new-run': 'true' } },
+      ),
+    );
     expect(newRun.status).toBe(402);
     expect(newRun.body).toEqual(expected);
     const explicit = await refused(
-      s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER }, { headers: { 'x-rungate-run-id': crypto.randomUUID() } }),
+      s.anthropic.messages.create(
+        { model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER },
+        { headers: { 'x-rungate-run-id': crypto.randomUUID() } },
+      ),
     );
     expect(explicit.status).toBe(402);
     expect(explicit.body).toEqual(expected);
     // The implicit run is not idly replaced after its time window either.
     clock.advance(3_600_000);
-    const implicit = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 10 }));
+    const implicit = await refused(
+      s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 10 }),
+    );
     expect(implicit.status).toBe(402);
     expect(upstreamSince(h, from)).toEqual([]);
     expect(await runOf(h, runId)).toMatchObject({ status: 'running', stepCount: 3 });

@@ -3,8 +3,19 @@ import { ManualClock } from '@rungate/governance';
 import { eq } from 'drizzle-orm';
 import type OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contextOf,
+  expectBlockedStep,
+  HAIKU,
+  MINI,
+  refused,
+  runOf,
+  scenario,
+  stepsOf,
+  USER,
+  upstreamSince,
+} from './support/governance.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
-import { contextOf, expectBlockedStep, HAIKU, MINI, refused, runOf, scenario, stepsOf, upstreamSince, USER } from './support/governance.ts';
 
 let h: ProxyHarness;
 const clock = new ManualClock(Date.UTC(2026, 4, 4, 9, 0, 0));
@@ -19,10 +30,13 @@ afterAll(() => h?.close());
 const USAGE = { input: 20, output: 1000 };
 const MINI_CALL = (USAGE.input * MINI.input + USAGE.output * MINI.output) / 1e6; // 0.000603
 const HAIKU_CALL = (USAGE.input * HAIKU.input + USAGE.output * HAIKU.output) / 1e6; // 0.004016
-const holdsOf = (runId: string) => h.services.deps.db.select().from(budgetReservations).where(eq(budgetReservations.runId, runId));
+const holdsOf = (runId: string) =>
+  h.services.deps.db.select().from(budgetReservations).where(eq(budgetReservations.runId, runId));
 
 const ask = (client: OpenAI, headers: Record<string, string> = {}) =>
-  client.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }, { headers }).withResponse();
+  client.chat.completions
+    .create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }, { headers })
+    .withResponse();
 
 describe('hard_limit_usd', () => {
   it('refuses with 402 the call whose worst case no longer fits, ends the run as budget_exceeded, and starts a new run on the next call', async () => {
@@ -42,7 +56,9 @@ describe('hard_limit_usd', () => {
 
     // Worst case: the input estimate plus 1000 output tokens at $0.60/M, over $0.0006 > $0.000294 left.
     const from = h.fake.requests.length;
-    const blocked = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }));
+    const blocked = await refused(
+      s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }),
+    );
     expect(blocked.status).toBe(402);
     expect(blocked.headers.get('x-rungate-run-id')).toBe(runId);
     expect(blocked.body).toEqual({
@@ -51,7 +67,13 @@ describe('hard_limit_usd', () => {
         code: 'budget_exceeded',
         message: "The run's cost budget cannot pay for this call (hard_limit_usd)",
         run_id: runId,
-        details: { limit: 'hard_limit_usd', limit_value: 0.0015, remaining_usd: 0.000294, remaining_tokens: null, remaining_hourly_usd: null },
+        details: {
+          limit: 'hard_limit_usd',
+          limit_value: 0.0015,
+          remaining_usd: 0.000294,
+          remaining_tokens: null,
+          remaining_hourly_usd: null,
+        },
         context: contextOf(s, { steps: 2, cost: 0.001206, tokens: 2040 }),
       },
     });
@@ -69,7 +91,12 @@ describe('hard_limit_usd', () => {
     expect(await holdsOf(runId)).toEqual([]);
 
     // Naming the ended run gets 402 too.
-    const named = await refused(s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER }, { headers: { 'x-rungate-run-id': runId } }));
+    const named = await refused(
+      s.anthropic.messages.create(
+        { model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER },
+        { headers: { 'x-rungate-run-id': runId } },
+      ),
+    );
     expect(named.status).toBe(402);
     expect(named.body).toEqual({
       error: {
@@ -118,17 +145,37 @@ describe('hard_limit_tokens', () => {
         code: 'budget_exceeded',
         message: "The run's token budget cannot pay for this call (hard_limit_tokens)",
         run_id: runId,
-        details: { limit: 'hard_limit_tokens', limit_value: 2500, remaining_usd: null, remaining_tokens: 460, remaining_hourly_usd: null },
+        details: {
+          limit: 'hard_limit_tokens',
+          limit_value: 2500,
+          remaining_usd: null,
+          remaining_tokens: 460,
+          remaining_hourly_usd: null,
+        },
         context: contextOf(s, { steps: 2, cost: 0.008032, tokens: 2040 }),
       },
     });
     expect(upstreamSince(h, from)).toEqual([]);
     await expectBlockedStep(h, runId, 'budget_blocked', 'budget_exceeded');
-    expect(await runOf(h, runId)).toMatchObject({ status: 'budget_exceeded', endedReason: 'token_limit', totalTokens: 2040, totalCostUsd: '0.0080320000' });
+    expect(await runOf(h, runId)).toMatchObject({
+      status: 'budget_exceeded',
+      endedReason: 'token_limit',
+      totalTokens: 2040,
+      totalCostUsd: '0.0080320000',
+    });
 
-    const named = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1 }, { headers: { 'x-rungate-run-id': runId } }));
+    const named = await refused(
+      s.openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: USER, max_tokens: 1 },
+        { headers: { 'x-rungate-run-id': runId } },
+      ),
+    );
     expect(named.status).toBe(402);
-    expect(named.body.error).toMatchObject({ code: 'budget_exceeded', run_id: runId, details: { ended_reason: 'token_limit' } });
+    expect(named.body.error).toMatchObject({
+      code: 'budget_exceeded',
+      run_id: runId,
+      details: { ended_reason: 'token_limit' },
+    });
 
     const next = await s.anthropic.messages.create(params).withResponse();
     expect(next.response.headers.get('x-rungate-run-id')).not.toBe(runId);
@@ -150,7 +197,9 @@ describe('max_cost_per_hour_usd', () => {
     expect(second.response.headers.get('x-rungate-budget-remaining-usd')).toBeNull();
 
     const from = h.fake.requests.length;
-    const blocked = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }, { headers: newRun }));
+    const blocked = await refused(
+      s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }, { headers: newRun }),
+    );
     expect(blocked.status).toBe(402);
     const runId = blocked.body.error.run_id as string;
     expect(blocked.body).toEqual({
@@ -159,7 +208,13 @@ describe('max_cost_per_hour_usd', () => {
         code: 'budget_exceeded',
         message: "The run's hourly cost budget cannot pay for this call (max_cost_per_hour_usd)",
         run_id: runId,
-        details: { limit: 'max_cost_per_hour_usd', limit_value: 0.0015, remaining_usd: null, remaining_tokens: null, remaining_hourly_usd: 0.000294 },
+        details: {
+          limit: 'max_cost_per_hour_usd',
+          limit_value: 0.0015,
+          remaining_usd: null,
+          remaining_tokens: null,
+          remaining_hourly_usd: 0.000294,
+        },
         context: contextOf(s, { steps: 0 }),
       },
     });
@@ -173,7 +228,9 @@ describe('max_cost_per_hour_usd', () => {
     clock.advance(3_600_000);
     const later = await ask(s.openai, { 'x-rungate-run-id': runId });
     expect(later.response.status).toBe(200);
-    const again = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }));
+    const again = await refused(
+      s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 1000 }),
+    );
     expect(again.status).toBe(402);
     expect(again.body.error.details).toMatchObject({ limit: 'max_cost_per_hour_usd', remaining_hourly_usd: 0.000294 });
   });
@@ -211,7 +268,9 @@ describe('output cap', () => {
   it('does not cap calls of a policy without budget limits', async () => {
     const s = await scenario(h);
     const from = h.fake.requests.length;
-    const { response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }).withResponse();
+    const { response } = await s.openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: USER })
+      .withResponse();
     expect(response.headers.get('x-rungate-max-tokens-capped')).toBeNull();
     expect(upstreamSince(h, from)[0]!.body).not.toHaveProperty('max_completion_tokens');
     expect(upstreamSince(h, from)[0]!.body).not.toHaveProperty('max_tokens');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRY_RUN_TEXT } from '../src/providers/dry-run.ts';
 import { eventually } from './support/calls.ts';
+import { expectBlockedStep, refused, runOf, scenario, stepsOf, USER, upstreamSince } from './support/governance.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
-import { expectBlockedStep, refused, runOf, scenario, stepsOf, upstreamSince, USER } from './support/governance.ts';
 
 let h: ProxyHarness;
 
@@ -16,7 +16,9 @@ describe('dry_run', () => {
     const s = await scenario(h, { dry_run: true, budget: { hard_limit_usd: 1 } });
     const from = h.fake.requests.length;
 
-    const { data, response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 100 }).withResponse();
+    const { data, response } = await s.openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: USER, max_tokens: 100 })
+      .withResponse();
     expect(response.status).toBe(200);
     expect(data).toMatchObject({
       object: 'chat.completion',
@@ -31,7 +33,12 @@ describe('dry_run', () => {
     const runId = response.headers.get('x-rungate-run-id')!;
     expect(response.headers.get('x-rungate-step-id')).toBeTruthy();
 
-    const stream = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER, stream: true, stream_options: { include_usage: true } });
+    const stream = await s.openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: USER,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage: unknown = null;
     for await (const chunk of stream) {
@@ -45,7 +52,14 @@ describe('dry_run', () => {
     const recorded = await stepsOf(h, runId);
     expect(recorded).toHaveLength(2);
     for (const step of recorded) {
-      expect(step).toMatchObject({ type: 'dry_run', status: 'success', costUsd: '0.0000000000', inputTokens: 0, outputTokens: 0, providerKeyId: null });
+      expect(step).toMatchObject({
+        type: 'dry_run',
+        status: 'success',
+        costUsd: '0.0000000000',
+        inputTokens: 0,
+        outputTokens: 0,
+        providerKeyId: null,
+      });
     }
     expect(recorded.map((step) => step.streaming)).toEqual([false, true]);
     expect(await runOf(h, runId)).toMatchObject({ totalCostUsd: '0.0000000000', totalTokens: 0, stepCount: 2 });
@@ -55,7 +69,9 @@ describe('dry_run', () => {
     const s = await scenario(h, { dry_run: true });
     const from = h.fake.requests.length;
 
-    const { data: message, response } = await s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: USER }).withResponse();
+    const { data: message, response } = await s.anthropic.messages
+      .create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: USER })
+      .withResponse();
     expect(response.headers.get('x-rungate-cost-usd')).toBe('0');
     expect(message).toMatchObject({
       type: 'message',
@@ -102,7 +118,10 @@ describe('content_logging', () => {
     expect(upstream!.body).not.toHaveProperty('x-rungate-run-name');
     const [step] = await stepsOf(h, response.headers.get('x-rungate-run-id')!);
     expect(step!.request).toEqual(params);
-    expect(step!.response).toMatchObject({ id: data.id, choices: [{ message: { content: 'Hello from the fake provider.' } }] });
+    expect(step!.response).toMatchObject({
+      id: data.id,
+      choices: [{ message: { content: 'Hello from the fake provider.' } }],
+    });
     expect((await runOf(h, step!.runId)).name).toBe('logged');
   });
 
@@ -111,13 +130,23 @@ describe('content_logging', () => {
     const { response } = await s.openai.chat.completions.create(params).withResponse();
     const runId = response.headers.get('x-rungate-run-id')!;
     const [step] = await stepsOf(h, runId);
-    expect(step).toMatchObject({ status: 'success', request: { redacted: true }, response: { redacted: true }, costUsd: '0.0000090000' });
+    expect(step).toMatchObject({
+      status: 'success',
+      request: { redacted: true },
+      response: { redacted: true },
+      costUsd: '0.0000090000',
+    });
 
     await refused(s.openai.chat.completions.create({ ...params, model: 'gpt-4o' }));
     const blocked = await expectBlockedStep(h, runId, 'policy_blocked', 'model_not_allowed');
     expect(blocked.request).toEqual({ redacted: true });
 
-    const stream = await s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 50, messages: params.messages, stream: true });
+    const stream = await s.anthropic.messages.create({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 50,
+      messages: params.messages,
+      stream: true,
+    });
     for await (const _ of stream) void _;
     // The SDK may finish reading at the stream's last event, before the proxy has settled it.
     const streamed = await eventually(async () => {
@@ -125,7 +154,12 @@ describe('content_logging', () => {
       expect(steps).toHaveLength(3);
       return steps.at(-1)!;
     });
-    expect(streamed).toMatchObject({ status: 'success', streaming: true, request: { redacted: true }, response: { redacted: true } });
+    expect(streamed).toMatchObject({
+      status: 'success',
+      streaming: true,
+      request: { redacted: true },
+      response: { redacted: true },
+    });
     expect(JSON.stringify(await stepsOf(h, runId))).not.toContain('secret plans');
   });
 

@@ -1,7 +1,16 @@
 import { ManualClock } from '@rungate/governance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contextOf,
+  expectBlockedStep,
+  refused,
+  runOf,
+  scenario,
+  stepsOf,
+  USER,
+  upstreamSince,
+} from './support/governance.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
-import { contextOf, expectBlockedStep, refused, runOf, scenario, stepsOf, upstreamSince, USER } from './support/governance.ts';
 
 let h: ProxyHarness;
 // 15 s into a minute, so a fixed one-minute window has 45 s left.
@@ -36,7 +45,9 @@ describe('runaway prevention', () => {
     });
     await expectBlockedStep(h, runId, 'policy_blocked', 'runaway_prevention');
 
-    const anthropic = await refused(s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER }));
+    const anthropic = await refused(
+      s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER }),
+    );
     expect(anthropic.status).toBe(403);
     expect(anthropic.body.error).toMatchObject({ code: 'runaway_prevention', run_id: runId });
     expect(upstreamSince(h, from)).toEqual([]);
@@ -56,7 +67,10 @@ describe('runaway prevention', () => {
 
 describe('rate limits', () => {
   it('answers 429 rate_limited with retry-after past max_requests_per_minute, per agent and per policy, until the window turns', async () => {
-    const other = await h.services.policies.create(h.ctx, { name: `per-run-${Date.now()}`, rate_limits: { max_requests_per_minute: 1 } });
+    const other = await h.services.policies.create(h.ctx, {
+      name: `per-run-${Date.now()}`,
+      rate_limits: { max_requests_per_minute: 1 },
+    });
     const s = await scenario(h, { rate_limits: { max_requests_per_minute: 2 } }, { allowed_policies: [other.id] });
     const first = await ask(s);
     await ask(s);
@@ -77,7 +91,9 @@ describe('rate limits', () => {
       },
     });
     await expectBlockedStep(h, runId, 'policy_blocked', 'rate_limited');
-    const anthropic = await refused(s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER }));
+    const anthropic = await refused(
+      s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: USER }),
+    );
     expect(anthropic.status).toBe(429);
     expect(anthropic.headers.get('retry-after')).toBe('45');
     expect(upstreamSince(h, from)).toEqual([]);
@@ -90,16 +106,29 @@ describe('rate limits', () => {
     const perRun = await ask(s, { 'x-rungate-run-policy': other.name });
     expect(perRun.response.status).toBe(200);
     expect(perRun.response.headers.get('x-rungate-policy-fallback')).toBeNull();
-    const perRunLimited = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }, { headers: { 'x-rungate-run-policy': other.name } }));
+    const perRunLimited = await refused(
+      s.openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: USER },
+        { headers: { 'x-rungate-run-policy': other.name } },
+      ),
+    );
     expect(perRunLimited.status).toBe(429);
-    expect(perRunLimited.body.error).toMatchObject({ code: 'rate_limited', details: { limit_value: 1 }, context: { policy_name: other.name } });
+    expect(perRunLimited.body.error).toMatchObject({
+      code: 'rate_limited',
+      details: { limit_value: 1 },
+      context: { policy_name: other.name },
+    });
 
     clock.advance(45_000);
     expect((await ask(s)).response.status).toBe(200);
   });
 
   it('counts only calls that reach the rate limit: calls refused by an earlier rule give their request back', async () => {
-    const s = await scenario(h, { rate_limits: { max_requests_per_minute: 2 }, blocked_models: ['gpt-4o'], budget: { hard_limit_usd: 10 } });
+    const s = await scenario(h, {
+      rate_limits: { max_requests_per_minute: 2 },
+      blocked_models: ['gpt-4o'],
+      budget: { hard_limit_usd: 10 },
+    });
     for (let i = 0; i < 3; i++) {
       const blocked = await refused(s.openai.chat.completions.create({ model: 'gpt-4o', messages: USER }));
       expect(blocked.body.error).toMatchObject({ code: 'model_not_allowed' });
@@ -119,7 +148,9 @@ describe('rate limits', () => {
     const runId = first.response.headers.get('x-rungate-run-id')!;
     const limited = await refused(s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }));
     expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe(String(Math.ceil((60_000 - (clock.now().getTime() % 60_000)) / 1000)));
+    expect(limited.headers.get('retry-after')).toBe(
+      String(Math.ceil((60_000 - (clock.now().getTime() % 60_000)) / 1000)),
+    );
     expect(limited.body.error).toMatchObject({
       code: 'rate_limited',
       run_id: runId,

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contextOf,
+  expectBlockedStep,
+  HAIKU,
+  MINI,
+  refused,
+  runOf,
+  scenario,
+  stepsOf,
+  USER,
+  upstreamSince,
+} from './support/governance.ts';
 import { createProxyHarness, type ProxyHarness } from './support/harness.ts';
-import { contextOf, expectBlockedStep, HAIKU, MINI, refused, runOf, scenario, stepsOf, upstreamSince, USER } from './support/governance.ts';
 
 let h: ProxyHarness;
 
@@ -17,13 +28,17 @@ describe('allowed_models', () => {
   it('lets models matching a pattern through and refuses the others with 403 model_not_allowed, recorded as a blocked step', async () => {
     const s = await scenario(h, { allowed_models: ['gpt-4o-mini*', 'claude-3-5-haiku-*'] });
 
-    const { data, response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }).withResponse();
+    const { data, response } = await s.openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: USER })
+      .withResponse();
     expect(data.model).toBe('gpt-4o-mini');
     expect(response.headers.get('x-rungate-cost-usd')).toBe(String(miniCost));
     expect(response.headers.get('x-rungate-tokens-used')).toBe('30');
     const runId = response.headers.get('x-rungate-run-id')!;
 
-    const haiku = await s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: USER }).withResponse();
+    const haiku = await s.anthropic.messages
+      .create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: USER })
+      .withResponse();
     expect(haiku.data.model).toBe('claude-3-5-haiku-latest');
     expect(haiku.response.headers.get('x-rungate-cost-usd')).toBe(String(haikuCost));
     expect(haiku.response.headers.get('x-rungate-run-id')).toBe(runId);
@@ -45,14 +60,26 @@ describe('allowed_models', () => {
     const step = await expectBlockedStep(h, runId, 'policy_blocked', 'model_not_allowed');
     expect(step).toMatchObject({ model: 'gpt-4o', stepNumber: 3 });
 
-    const sonnet = await refused(s.anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: USER }));
+    const sonnet = await refused(
+      s.anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: USER }),
+    );
     expect(sonnet.status).toBe(403);
-    expect(sonnet.body.error).toMatchObject({ code: 'model_not_allowed', run_id: runId, details: { model: 'claude-sonnet-4-6', rule: 'allowed_models' } });
+    expect(sonnet.body.error).toMatchObject({
+      code: 'model_not_allowed',
+      run_id: runId,
+      details: { model: 'claude-sonnet-4-6', rule: 'allowed_models' },
+    });
     await expectBlockedStep(h, runId, 'policy_blocked', 'model_not_allowed');
 
     expect(upstreamSince(h, from)).toEqual([]);
     // Blocks cost nothing: the run's totals are the two calls that went through.
-    expect(await runOf(h, runId)).toMatchObject({ stepCount: 4, totalTokens: 60, totalCostUsd: '0.0000650000', hasGovernanceBlock: true, status: 'running' });
+    expect(await runOf(h, runId)).toMatchObject({
+      stepCount: 4,
+      totalTokens: 60,
+      totalCostUsd: '0.0000650000',
+      hasGovernanceBlock: true,
+      status: 'running',
+    });
   });
 });
 
@@ -61,7 +88,9 @@ describe('blocked_models', () => {
     const s = await scenario(h, { blocked_models: ['gpt-4o', 'claude-sonnet-*'] });
 
     // `gpt-4o` is exact: it does not match gpt-4o-mini.
-    const { response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }).withResponse();
+    const { response } = await s.openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: USER })
+      .withResponse();
     expect(response.status).toBe(200);
     const runId = response.headers.get('x-rungate-run-id')!;
 
@@ -81,7 +110,9 @@ describe('blocked_models', () => {
     const step = await expectBlockedStep(h, runId, 'policy_blocked', 'model_not_allowed');
     expect(step.streaming).toBe(true);
 
-    const glob = await refused(s.anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: USER }));
+    const glob = await refused(
+      s.anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: USER }),
+    );
     expect(glob.status).toBe(403);
     expect(glob.body.error).toMatchObject({
       code: 'model_not_allowed',
@@ -90,7 +121,11 @@ describe('blocked_models', () => {
     });
     expect(upstreamSince(h, from)).toEqual([]);
 
-    const haiku = await s.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: USER });
+    const haiku = await s.anthropic.messages.create({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 100,
+      messages: USER,
+    });
     expect(haiku.content[0]).toMatchObject({ type: 'text', text: 'Hello from the fake provider.' });
   });
 
@@ -104,10 +139,16 @@ describe('blocked_models', () => {
 
 describe('model_override', () => {
   it('forwards the override instead of the requested model, says so in headers and routed_from, and skips the model rules', async () => {
-    const s = await scenario(h, { model_override: 'gpt-4o-mini', allowed_models: ['claude-*'], blocked_models: ['gpt-4o*'] });
+    const s = await scenario(h, {
+      model_override: 'gpt-4o-mini',
+      allowed_models: ['claude-*'],
+      blocked_models: ['gpt-4o*'],
+    });
     const from = h.fake.requests.length;
 
-    const { data, response } = await s.openai.chat.completions.create({ model: 'gpt-4o', messages: USER }).withResponse();
+    const { data, response } = await s.openai.chat.completions
+      .create({ model: 'gpt-4o', messages: USER })
+      .withResponse();
     expect(data.model).toBe('gpt-4o-mini');
     const [upstream] = upstreamSince(h, from);
     expect(upstream).toMatchObject({ path: '/v1/chat/completions', body: { model: 'gpt-4o-mini' } });
@@ -118,10 +159,17 @@ describe('model_override', () => {
 
     const runId = response.headers.get('x-rungate-run-id')!;
     const [step] = await stepsOf(h, runId);
-    expect(step).toMatchObject({ status: 'success', model: 'gpt-4o-mini', routedFrom: 'gpt-4o', costUsd: '0.0000090000' });
+    expect(step).toMatchObject({
+      status: 'success',
+      model: 'gpt-4o-mini',
+      routedFrom: 'gpt-4o',
+      costUsd: '0.0000090000',
+    });
 
     // Streaming carries the same headers before the first byte.
-    const streamed = await s.openai.chat.completions.create({ model: 'o3', messages: USER, stream: true }).withResponse();
+    const streamed = await s.openai.chat.completions
+      .create({ model: 'o3', messages: USER, stream: true })
+      .withResponse();
     expect(streamed.response.headers.get('x-rungate-model-override')).toBe('o3');
     expect(streamed.response.headers.get('x-rungate-model')).toBe('gpt-4o-mini');
     for await (const chunk of streamed.data) expect(chunk.model).toBe('gpt-4o-mini');
@@ -131,7 +179,9 @@ describe('model_override', () => {
 
   it('sends no override header and no routed_from when the caller already asked for the override', async () => {
     const s = await scenario(h, { model_override: 'gpt-4o-mini' });
-    const { response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: USER }).withResponse();
+    const { response } = await s.openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: USER })
+      .withResponse();
     expect(response.headers.get('x-rungate-model-override')).toBeNull();
     const [step] = await stepsOf(h, response.headers.get('x-rungate-run-id')!);
     expect(step).toMatchObject({ model: 'gpt-4o-mini', routedFrom: null });

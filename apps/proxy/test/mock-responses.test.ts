@@ -21,7 +21,8 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
-const replayJson = (body: unknown) => fake.enqueue({ replay: { contentType: 'application/json', body: JSON.stringify(body) } });
+const replayJson = (body: unknown) =>
+  fake.enqueue({ replay: { contentType: 'application/json', body: JSON.stringify(body) } });
 const replaySse = (body: string) => fake.enqueue({ replay: { contentType: 'text/event-stream', body } });
 
 describe('dry-run mock responses, parsed by the official SDKs', () => {
@@ -30,8 +31,15 @@ describe('dry-run mock responses, parsed by the official SDKs', () => {
     replayJson(mock);
     const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
     expect(completion.id).toMatch(/^chatcmpl-dryrun-/);
-    expect(completion).toMatchObject({ object: 'chat.completion', model: 'gpt-4o', usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
-    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: DRY_RUN_TEXT } });
+    expect(completion).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-4o',
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
+    expect(completion.choices[0]).toMatchObject({
+      finish_reason: 'stop',
+      message: { role: 'assistant', content: DRY_RUN_TEXT },
+    });
     expect(openAIAdapter.summarizeResponse(mock)).toMatchObject({ model: 'gpt-4o', stopReason: 'stop', usage: ZERO });
   });
 
@@ -42,9 +50,19 @@ describe('dry-run mock responses, parsed by the official SDKs', () => {
       const final = await openai.chat.completions
         .stream({ model: 'gpt-4o-mini', messages: [], stream_options: { include_usage: includeUsage } })
         .finalChatCompletion();
-      expect(final).toMatchObject({ id: 'chatcmpl-dry', model: 'gpt-4o-mini', choices: [{ finish_reason: 'stop', message: { content: DRY_RUN_TEXT } }] });
-      expect(final.usage).toEqual(includeUsage ? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } : undefined);
-      const { report } = runChunked(openAIAdapter.createStreamTransformer({ clientWantsUsage: includeUsage }), Buffer.from(mock), []);
+      expect(final).toMatchObject({
+        id: 'chatcmpl-dry',
+        model: 'gpt-4o-mini',
+        choices: [{ finish_reason: 'stop', message: { content: DRY_RUN_TEXT } }],
+      });
+      expect(final.usage).toEqual(
+        includeUsage ? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } : undefined,
+      );
+      const { report } = runChunked(
+        openAIAdapter.createStreamTransformer({ clientWantsUsage: includeUsage }),
+        Buffer.from(mock),
+        [],
+      );
       expect(report).toMatchObject({ completed: true, stopReason: 'stop', usage: includeUsage ? ZERO : null });
     }
   });
@@ -54,7 +72,12 @@ describe('dry-run mock responses, parsed by the official SDKs', () => {
     replayJson(mock);
     const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] });
     expect(message.id).toMatch(/^msg_dryrun_/);
-    expect(message).toMatchObject({ type: 'message', role: 'assistant', stop_reason: 'end_turn', content: [{ type: 'text', text: DRY_RUN_TEXT }] });
+    expect(message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      stop_reason: 'end_turn',
+      content: [{ type: 'text', text: DRY_RUN_TEXT }],
+    });
     expect(message.usage).toMatchObject({ input_tokens: 0, output_tokens: 0 });
     expect(anthropicAdapter.summarizeResponse(mock)).toMatchObject({ model: 'claude-sonnet-4-5', usage: ZERO });
   });
@@ -62,10 +85,21 @@ describe('dry-run mock responses, parsed by the official SDKs', () => {
   it('Anthropic streaming', async () => {
     const mock = anthropicAdapter.mockStream({ model: 'claude-3-5-haiku-latest', id: 'msg_dry', includeUsage: true });
     replaySse(mock);
-    const message = await anthropic.messages.stream({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: [] }).finalMessage();
-    expect(message).toMatchObject({ id: 'msg_dry', model: 'claude-3-5-haiku-latest', stop_reason: 'end_turn', content: [{ type: 'text', text: DRY_RUN_TEXT }] });
+    const message = await anthropic.messages
+      .stream({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: [] })
+      .finalMessage();
+    expect(message).toMatchObject({
+      id: 'msg_dry',
+      model: 'claude-3-5-haiku-latest',
+      stop_reason: 'end_turn',
+      content: [{ type: 'text', text: DRY_RUN_TEXT }],
+    });
     expect(message.usage).toMatchObject({ input_tokens: 0, output_tokens: 0 });
-    const { report } = runChunked(anthropicAdapter.createStreamTransformer({ clientWantsUsage: true }), Buffer.from(mock), []);
+    const { report } = runChunked(
+      anthropicAdapter.createStreamTransformer({ clientWantsUsage: true }),
+      Buffer.from(mock),
+      [],
+    );
     expect(report).toMatchObject({ id: 'msg_dry', completed: true, stopReason: 'end_turn', usage: ZERO });
   });
 });

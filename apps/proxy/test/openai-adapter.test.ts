@@ -19,7 +19,11 @@ describe('OpenAI request inspection', () => {
       functions: [{ name: 'legacy_fn' }],
       messages: [
         { role: 'user', content: 'hi', tool_calls: [{ function: { name: 'not_assistant' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'search', arguments: '{}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'search', arguments: '{}' } }],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'ok' },
         { role: 'assistant', function_call: { name: 'old_call', arguments: '{}' } },
       ],
@@ -34,7 +38,9 @@ describe('OpenAI request inspection', () => {
   });
 
   it('tolerates bodies that are not what the docs say', () => {
-    expect(adapter.inspectRequest({ model: 7, stream: 'yes', max_tokens: -1, tools: 'x', messages: [null, 'x'] })).toEqual({
+    expect(
+      adapter.inspectRequest({ model: 7, stream: 'yes', max_tokens: -1, tools: 'x', messages: [null, 'x'] }),
+    ).toEqual({
       model: null,
       stream: false,
       maxTokens: null,
@@ -76,11 +82,21 @@ describe('OpenAI request preparation', () => {
     expect(hidden.body.stream_options).toEqual({ include_usage: true });
     expect(hidden.clientWantsUsage).toBe(false);
 
-    const kept = adapter.prepareRequest({ model: 'm', stream: true, stream_options: { include_usage: true, include_obfuscation: false }, messages: [] });
+    const kept = adapter.prepareRequest({
+      model: 'm',
+      stream: true,
+      stream_options: { include_usage: true, include_obfuscation: false },
+      messages: [],
+    });
     expect(kept.body.stream_options).toEqual({ include_usage: true, include_obfuscation: false });
     expect(kept.clientWantsUsage).toBe(true);
 
-    const refused = adapter.prepareRequest({ model: 'm', stream: true, stream_options: { include_usage: false }, messages: [] });
+    const refused = adapter.prepareRequest({
+      model: 'm',
+      stream: true,
+      stream_options: { include_usage: false },
+      messages: [],
+    });
     expect(refused.body.stream_options).toEqual({ include_usage: true });
     expect(refused.clientWantsUsage).toBe(false);
 
@@ -88,14 +104,19 @@ describe('OpenAI request preparation', () => {
   });
 
   it('caps output limits the client set, and sets one when it set none', () => {
-    expect(adapter.prepareRequest({ max_tokens: 500 }, { maxTokensCap: 200 })).toMatchObject({ body: { max_tokens: 200 }, maxTokensCapped: true });
+    expect(adapter.prepareRequest({ max_tokens: 500 }, { maxTokensCap: 200 })).toMatchObject({
+      body: { max_tokens: 200 },
+      maxTokensCapped: true,
+    });
     expect(adapter.prepareRequest({ max_completion_tokens: 100 }, { maxTokensCap: 200 })).toMatchObject({
       body: { max_completion_tokens: 100 },
       maxTokensCapped: false,
     });
     const unset = adapter.prepareRequest({ model: 'm' }, { maxTokensCap: 64 });
     expect(unset).toMatchObject({ body: { max_tokens: 64 }, maxTokensCapped: true });
-    expect(adapter.prepareRequest({}, { maxTokensCap: 64, maxTokensField: 'max_completion_tokens' }).body).toEqual({ max_completion_tokens: 64 });
+    expect(adapter.prepareRequest({}, { maxTokensCap: 64, maxTokensField: 'max_completion_tokens' }).body).toEqual({
+      max_completion_tokens: 64,
+    });
   });
 });
 
@@ -105,7 +126,12 @@ describe('OpenAI response usage', () => {
       id: 'chatcmpl-1',
       model: 'gpt-4o-2024-08-06',
       choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'length' }],
-      usage: { prompt_tokens: 1200, completion_tokens: 30, total_tokens: 1230, prompt_tokens_details: { cached_tokens: 1024 } },
+      usage: {
+        prompt_tokens: 1200,
+        completion_tokens: 30,
+        total_tokens: 1230,
+        prompt_tokens_details: { cached_tokens: 1024 },
+      },
     });
     expect(summary).toEqual({
       id: 'chatcmpl-1',
@@ -116,8 +142,18 @@ describe('OpenAI response usage', () => {
   });
 
   it('reports no usage when there is none, and survives non-objects', () => {
-    expect(adapter.summarizeResponse({ id: 'x', choices: [] })).toEqual({ id: 'x', model: null, stopReason: null, usage: null });
+    expect(adapter.summarizeResponse({ id: 'x', choices: [] })).toEqual({
+      id: 'x',
+      model: null,
+      stopReason: null,
+      usage: null,
+    });
     expect(adapter.summarizeResponse('oops')).toEqual({ id: null, model: null, stopReason: null, usage: null });
-    expect(adapter.summarizeResponse({ usage: { prompt_tokens: 5 } }).usage).toEqual({ input: 5, output: 0, cacheRead: 0, cacheCreation: 0 });
+    expect(adapter.summarizeResponse({ usage: { prompt_tokens: 5 } }).usage).toEqual({
+      input: 5,
+      output: 0,
+      cacheRead: 0,
+      cacheCreation: 0,
+    });
   });
 });

@@ -72,7 +72,9 @@ describe('OpenAI stream transformer', () => {
   it('handles CRLF and lone-CR line endings at every split', () => {
     for (const ending of ['\r\n', '\r']) {
       const converted = Buffer.from(Buffer.from(stream).toString('utf8').replaceAll('\n', ending));
-      const expected = converted.toString('utf8').replace(ending === '\r' ? /data: \{[^\r]*"choices":\[\][^\r]*\r\r/ : USAGE_EVENT, '');
+      const expected = converted
+        .toString('utf8')
+        .replace(ending === '\r' ? /data: \{[^\r]*"choices":\[\][^\r]*\r\r/ : USAGE_EVENT, '');
       expect(expected.length).toBeLessThan(converted.length);
       for (const cuts of everySplit(converted)) {
         const { output, report } = runChunked(openAIStream(false), converted, cuts);
@@ -84,18 +86,31 @@ describe('OpenAI stream transformer', () => {
 
   it('reports tool-call streams', async () => {
     const bytes = await recordedStream({}, { tools: [{ type: 'function', function: { name: 'lookup' } }] });
-    expect(runChunked(openAIStream(false), bytes, []).report).toMatchObject({ stopReason: 'tool_calls', completed: true });
+    expect(runChunked(openAIStream(false), bytes, []).report).toMatchObject({
+      stopReason: 'tool_calls',
+      completed: true,
+    });
   });
 
   it('reports an error event and no completion', async () => {
     const bytes = await recordedStream({ streamError: { afterChunks: 3, type: 'server_error', message: 'boom' } });
     const { output, report } = runChunked(openAIStream(false), bytes, [7]);
     expect(output.equals(bytes)).toBe(true);
-    expect(report).toMatchObject({ sawEvent: true, events: 4, error: { type: 'server_error', message: 'boom' }, completed: false, usage: null });
+    expect(report).toMatchObject({
+      sawEvent: true,
+      events: 4,
+      error: { type: 'server_error', message: 'boom' },
+      completed: false,
+      usage: null,
+    });
   });
 
   it('reports an empty stream, and a final event missing its blank line', () => {
-    expect(runChunked(openAIStream(false), new Uint8Array(0), []).report).toMatchObject({ sawEvent: false, events: 0, firstEventAt: null });
+    expect(runChunked(openAIStream(false), new Uint8Array(0), []).report).toMatchObject({
+      sawEvent: false,
+      events: 0,
+      firstEventAt: null,
+    });
     const unterminated = Buffer.from('data: {"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}');
     const { output, report } = runChunked(openAIStream(false), unterminated, [10]);
     expect(output.length).toBe(0);
@@ -103,7 +118,9 @@ describe('OpenAI stream transformer', () => {
   });
 
   it('counts malformed events, ignores comments and keeps forwarding', () => {
-    const bytes = Buffer.from(': keep-alive\n\ndata: {not json\n\ndata: {"id":"a","model":"m","choices":[{"delta":{},"finish_reason":"stop"}]}\n\n');
+    const bytes = Buffer.from(
+      ': keep-alive\n\ndata: {not json\n\ndata: {"id":"a","model":"m","choices":[{"delta":{},"finish_reason":"stop"}]}\n\n',
+    );
     const { output, report } = runChunked(openAIStream(false), bytes, []);
     expect(output.equals(bytes)).toBe(true);
     expect(report).toMatchObject({ events: 2, malformedEvents: 1, id: 'a', stopReason: 'stop' });

@@ -18,7 +18,10 @@ afterAll(async () => {
   await groq?.fake.close();
 });
 
-const served = (headers: Headers) => ({ provider: headers.get('x-rungate-provider'), model: headers.get('x-rungate-model') });
+const served = (headers: Headers) => ({
+  provider: headers.get('x-rungate-provider'),
+  model: headers.get('x-rungate-model'),
+});
 
 describe('routing chains', () => {
   it('default_chain picks the first provider, and the headers name what served', async () => {
@@ -30,7 +33,14 @@ describe('routing chains', () => {
     expect(groq.fake.requests.length - before.groq).toBe(1);
     expect(h.fake.requests.length - before.main).toBe(0);
     const [step] = await runStepsOf(h, headers.get('x-rungate-run-id')!);
-    expect(step).toMatchObject({ type: 'llm_call', status: 'success', provider: 'groq', model: 'gpt-4o-mini', providerKeyId: groq.keyId, failoverAttempts: 0 });
+    expect(step).toMatchObject({
+      type: 'llm_call',
+      status: 'success',
+      provider: 'groq',
+      model: 'gpt-4o-mini',
+      providerKeyId: groq.keyId,
+      failoverAttempts: 0,
+    });
   });
 
   it('model_routes: the first matching glob wins over later matches and the default chain', async () => {
@@ -48,8 +58,14 @@ describe('routing chains', () => {
       },
       { provider_keys: keys },
     );
-    expect(served((await chat(s.openai, { model: 'gpt-4o-mini' })).headers)).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
-    expect(served((await chat(s.openai, { model: 'gpt-3.5-turbo' })).headers)).toEqual({ provider: 'groq', model: 'gpt-3.5-turbo' });
+    expect(served((await chat(s.openai, { model: 'gpt-4o-mini' })).headers)).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+    });
+    expect(served((await chat(s.openai, { model: 'gpt-3.5-turbo' })).headers)).toEqual({
+      provider: 'groq',
+      model: 'gpt-3.5-turbo',
+    });
     const fallback = await chat(s.openai, { model: 'llama-3.1-8b' });
     expect(served(fallback.headers)).toEqual({ provider: 'anthropic', model: 'claude-3-5-haiku-latest' });
     expect(fallback.data.object).toBe('chat.completion');
@@ -68,12 +84,17 @@ describe('routing chains', () => {
     expect(ms).toBeGreaterThanOrEqual(380);
     expect(ms).toBeLessThan(400 + SLACK_MS);
     const [transition] = await runStepsOf(h, value.headers.get('x-rungate-run-id')!);
-    expect(transition!.failoverContext!.attempted).toEqual([expect.objectContaining({ provider: 'groq', provider_key_id: groq.keyId, kind: 'request_timeout' })]);
+    expect(transition!.failoverContext!.attempted).toEqual([
+      expect.objectContaining({ provider: 'groq', provider_key_id: groq.keyId, kind: 'request_timeout' }),
+    ]);
   });
 
   it("the agent's routing_override outranks the policy: its route, then its chain, then its timeout", async () => {
     const policy = { routing: { default_chain: ['openai'], model_routes: [{ pattern: 'gpt-3*', chain: ['openai'] }] } };
-    const byChain = await routingScenario(h, policy, { provider_keys: keys, routing_override: { default_chain: ['groq'] } });
+    const byChain = await routingScenario(h, policy, {
+      provider_keys: keys,
+      routing_override: { default_chain: ['groq'] },
+    });
     // The agent's chain outranks even a policy route that matches.
     expect(served((await chat(byChain.openai, { model: 'gpt-3.5-turbo' })).headers).provider).toBe('groq');
     expect(served((await chat(byChain.openai)).headers).provider).toBe('groq');
@@ -85,7 +106,11 @@ describe('routing chains', () => {
     expect(served((await chat(byRoute.openai)).headers).provider).toBe('groq');
     expect(served((await chat(byRoute.openai, { model: 'gpt-3.5-turbo' })).headers).provider).toBe('openai');
 
-    const byTimeout = await routingScenario(h, { routing: { default_chain: ['groq', 'openai'], max_retries: 1 } }, { provider_keys: keys, routing_override: { timeout_ms: 300 } });
+    const byTimeout = await routingScenario(
+      h,
+      { routing: { default_chain: ['groq', 'openai'], max_retries: 1 } },
+      { provider_keys: keys, routing_override: { timeout_ms: 300 } },
+    );
     groq.fake.enqueue({ hang: true });
     const { value, ms } = await timed(() => chat(byTimeout.openai));
     expect(served(value.headers).provider).toBe('openai');

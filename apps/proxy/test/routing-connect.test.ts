@@ -18,8 +18,13 @@ let silent: Server;
 
 /** A listener that never accepts, its one-slot queue filled: further SYNs are dropped, so connects hang. */
 async function startBlackhole() {
-  const child = spawn('python3', ['-c', "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)"]);
-  const port = await new Promise<number>((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data).trim()))));
+  const child = spawn('python3', [
+    '-c',
+    "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)",
+  ]);
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (data) => resolve(Number(String(data).trim()))),
+  );
   const fillers = Array.from({ length: 3 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
   await new Promise((resolve) => setTimeout(resolve, 200));
   return { port, process: child, fillers };
@@ -44,7 +49,12 @@ afterAll(async () => {
 });
 
 async function deadProvider(name: string, baseUrl: string) {
-  const key = await h.services.providerKeys.create(h.ctx, { provider: 'groq', name, api_key: `sk-${name}`, base_url: baseUrl });
+  const key = await h.services.providerKeys.create(h.ctx, {
+    provider: 'groq',
+    name,
+    api_key: `sk-${name}`,
+    base_url: baseUrl,
+  });
   return key.id;
 }
 
@@ -61,7 +71,9 @@ describe('waits before the first byte', () => {
     expect(ms).toBeGreaterThanOrEqual(900);
     expect(ms).toBeLessThan(4_000);
     const [transition, call] = await runStepsOf(h, value.headers.get('x-rungate-run-id')!);
-    expect(transition!.failoverContext!.attempted).toEqual([expect.objectContaining({ provider: 'groq', provider_key_id: keyId, kind: 'tcp_connect_timeout' })]);
+    expect(transition!.failoverContext!.attempted).toEqual([
+      expect.objectContaining({ provider: 'groq', provider_key_id: keyId, kind: 'tcp_connect_timeout' }),
+    ]);
     expect(call).toMatchObject({ status: 'success', provider: 'openai', failoverAttempts: 1 });
   });
 
@@ -73,7 +85,9 @@ describe('waits before the first byte', () => {
       { provider_keys: { groq: keyId, openai: h.providerKeys.openai }, routing_override: { timeout_ms: 800 } },
     );
     const { value, ms } = await timed(async () => {
-      const { data, response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse();
+      const { data, response } = await s.openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true })
+        .withResponse();
       let text = '';
       for await (const chunk of data) text += chunk.choices[0]?.delta?.content ?? '';
       return { text, headers: response.headers };
@@ -82,6 +96,8 @@ describe('waits before the first byte', () => {
     expect(value.headers.get('x-rungate-provider')).toBe('openai');
     expect(ms).toBeLessThan(4_000);
     const [transition] = await runStepsOf(h, value.headers.get('x-rungate-run-id')!);
-    expect(transition!.failoverContext!.attempted).toEqual([expect.objectContaining({ provider: 'groq', provider_key_id: keyId, kind: 'first_events_timeout' })]);
+    expect(transition!.failoverContext!.attempted).toEqual([
+      expect.objectContaining({ provider: 'groq', provider_key_id: keyId, kind: 'first_events_timeout' }),
+    ]);
   });
 });

@@ -30,10 +30,16 @@ const chain = ({ timeout_ms, ...routing }: Record<string, unknown> & { timeout_m
   routingScenario(
     harness(),
     { routing: { default_chain: ['groq', 'together'], ...routing } },
-    { provider_keys: { groq: groq.keyId, together: together.keyId }, ...(timeout_ms ? { routing_override: { timeout_ms } } : {}) },
+    {
+      provider_keys: { groq: groq.keyId, together: together.keyId },
+      ...(timeout_ms ? { routing_override: { timeout_ms } } : {}),
+    },
   );
 const counts = () => ({ groq: groq.fake.requests.length, together: together.fake.requests.length });
-const since = (from: ReturnType<typeof counts>) => ({ groq: groq.fake.requests.length - from.groq, together: together.fake.requests.length - from.together });
+const since = (from: ReturnType<typeof counts>) => ({
+  groq: groq.fake.requests.length - from.groq,
+  together: together.fake.requests.length - from.together,
+});
 
 describe('retries', () => {
   it('retry_on statuses are retried up to max_retries attempts on a provider, then it fails over', async () => {
@@ -45,7 +51,13 @@ describe('retries', () => {
     expect(headers.get('x-rungate-provider')).toBe('together');
     const [transition, call] = await runStepsOf(harness(), headers.get('x-rungate-run-id')!);
     expect(transition!.failoverContext!.attempted).toEqual(
-      Array(3).fill({ provider: 'groq', provider_key_id: groq.keyId, status: 500, error: 'Fake provider error 500', kind: 'http_error' }),
+      Array(3).fill({
+        provider: 'groq',
+        provider_key_id: groq.keyId,
+        status: 500,
+        error: 'Fake provider error 500',
+        kind: 'http_error',
+      }),
     );
     expect(call).toMatchObject({ status: 'success', provider: 'together', failoverAttempts: 3 });
   });
@@ -80,7 +92,14 @@ describe('retries', () => {
     const runId = failed.headers.get('x-rungate-run-id')!;
     const steps = await runStepsOf(harness(), runId);
     expect(steps).toHaveLength(1);
-    expect(steps[0]).toMatchObject({ type: 'llm_call', status: 'error', provider: 'together', errorKind: 'http_error', failoverAttempts: 1, costUsd: '0.0000000000' });
+    expect(steps[0]).toMatchObject({
+      type: 'llm_call',
+      status: 'error',
+      provider: 'together',
+      errorKind: 'http_error',
+      failoverAttempts: 1,
+      costUsd: '0.0000000000',
+    });
     expect((steps[0]!.response as { errors: unknown[] }).errors).toHaveLength(2);
   });
 
@@ -108,7 +127,12 @@ describe('retries', () => {
     const gone = await startFakeProvider();
     const url = gone.openAIBaseUrl;
     await gone.close();
-    const dead = await harness().services.providerKeys.create(harness().ctx, { provider: 'deepinfra', name: 'refused', api_key: 'sk-refused', base_url: url });
+    const dead = await harness().services.providerKeys.create(harness().ctx, {
+      provider: 'deepinfra',
+      name: 'refused',
+      api_key: 'sk-refused',
+      base_url: url,
+    });
     const s = await routingScenario(
       harness(),
       { routing: { default_chain: ['deepinfra', 'together'], max_retries: 1 } },
@@ -118,7 +142,9 @@ describe('retries', () => {
     expect(value.headers.get('x-rungate-provider')).toBe('together');
     expect(ms).toBeLessThan(SLACK_MS);
     const [transition] = await runStepsOf(harness(), value.headers.get('x-rungate-run-id')!);
-    expect(transition!.failoverContext!.attempted).toEqual([expect.objectContaining({ provider: 'deepinfra', provider_key_id: dead.id, kind: 'network_error' })]);
+    expect(transition!.failoverContext!.attempted).toEqual([
+      expect.objectContaining({ provider: 'deepinfra', provider_key_id: dead.id, kind: 'network_error' }),
+    ]);
   });
 });
 
@@ -131,7 +157,9 @@ describe('timeouts', () => {
     expect(ms).toBeGreaterThanOrEqual(480);
     expect(ms).toBeLessThan(500 + SLACK_MS);
     const [transition] = await runStepsOf(harness(), value.headers.get('x-rungate-run-id')!);
-    expect(transition!.failoverContext!.attempted).toEqual([expect.objectContaining({ provider: 'groq', kind: 'request_timeout' })]);
+    expect(transition!.failoverContext!.attempted).toEqual([
+      expect.objectContaining({ provider: 'groq', kind: 'request_timeout' }),
+    ]);
   });
 
   it('a slow first byte within timeout_ms is waited for; past it, the call moves on', async () => {
@@ -155,7 +183,13 @@ describe('timeouts', () => {
     // One timeout per provider of the chain, and nothing more.
     expect(ms).toBeLessThan(2 * 400 + SLACK_MS);
     expect(failed.status).toBe(502);
-    expect(failed.body.error).toMatchObject({ type: 'provider_error', details: [{ provider: 'groq', kind: 'request_timeout' }, { provider: 'together', kind: 'request_timeout' }] });
+    expect(failed.body.error).toMatchObject({
+      type: 'provider_error',
+      details: [
+        { provider: 'groq', kind: 'request_timeout' },
+        { provider: 'together', kind: 'request_timeout' },
+      ],
+    });
     const [step] = await runStepsOf(harness(), failed.headers.get('x-rungate-run-id')!);
     expect(step).toMatchObject({ status: 'timeout', errorKind: 'request_timeout' });
   });
@@ -165,7 +199,9 @@ describe('timeouts', () => {
     groq.fake.enqueue({ chunkDelayMs: 8_000 });
     const from = counts();
     const { value, ms } = await timed(async () => {
-      const { data: stream, response } = await s.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse();
+      const { data: stream, response } = await s.openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true })
+        .withResponse();
       const chunks: unknown[] = [];
       for await (const chunk of stream) chunks.push(chunk);
       return { chunks, runId: response.headers.get('x-rungate-run-id')! };
@@ -178,7 +214,13 @@ describe('timeouts', () => {
       expect(steps).toHaveLength(1);
       return steps;
     });
-    expect(step).toMatchObject({ type: 'llm_call', status: 'error', errorKind: 'mid_stream_error', provider: 'groq', failoverAttempts: 0 });
+    expect(step).toMatchObject({
+      type: 'llm_call',
+      status: 'error',
+      errorKind: 'mid_stream_error',
+      provider: 'groq',
+      failoverAttempts: 0,
+    });
   });
 });
 
@@ -198,15 +240,26 @@ describe('client leaving', () => {
     await eventually(async () => expect(since(from).groq).toBe(1));
     request.destroy();
     const [step] = await eventually(async () => {
-      const rows = await harness().services.deps.db.query.steps.findMany({ where: (t, { eq }) => eq(t.agentId, s.agent.id) });
+      const rows = await harness().services.deps.db.query.steps.findMany({
+        where: (t, { eq }) => eq(t.agentId, s.agent.id),
+      });
       expect(rows).toHaveLength(1);
       return rows;
     });
-    expect(step).toMatchObject({ type: 'llm_call', status: 'error', errorKind: 'client_disconnect', provider: 'groq', providerKeyId: groq.keyId, costUsd: '0.0000000000' });
+    expect(step).toMatchObject({
+      type: 'llm_call',
+      status: 'error',
+      errorKind: 'client_disconnect',
+      provider: 'groq',
+      providerKeyId: groq.keyId,
+      costUsd: '0.0000000000',
+    });
     // Past the route's timeout: the second provider was never tried for the departed client.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(since(from)).toEqual({ groq: 1, together: 0 });
-    expect(await harness().services.providerHealth.list(harness().ctx)).not.toContainEqual(expect.objectContaining({ provider_key_id: groq.keyId, failure_count: 1 }));
+    expect(await harness().services.providerHealth.list(harness().ctx)).not.toContainEqual(
+      expect.objectContaining({ provider_key_id: groq.keyId, failure_count: 1 }),
+    );
   });
 });
 

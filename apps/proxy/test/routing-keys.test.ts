@@ -27,14 +27,26 @@ const weighted = (...names: string[]) => names.map((name) => ({ key_id: ids[name
 
 describe('key selection inside a provider', () => {
   it('failover tries the keys in order, moving on at once when one fails', async () => {
-    const s = await routingScenario(h, { routing: { load_balancing: 'failover' } }, { provider_keys: { groq: weighted('k1', 'k2', 'k3') } });
+    const s = await routingScenario(
+      h,
+      { routing: { load_balancing: 'failover' } },
+      { provider_keys: { groq: weighted('k1', 'k2', 'k3') } },
+    );
     fake.setBehavior((request) => (presentedKey(request) === 'sk-k1' ? { status: 503 } : {}));
     try {
       const from = fake.requests.length;
       const { headers } = await chat(s.openai);
       expect(servedSince(from)).toEqual(['k1', 'k2']);
       const [transition, call] = await runStepsOf(h, headers.get('x-rungate-run-id')!);
-      expect(transition!.failoverContext!.attempted).toEqual([{ provider: 'groq', provider_key_id: ids.k1, status: 503, error: 'Fake provider error 503', kind: 'http_error' }]);
+      expect(transition!.failoverContext!.attempted).toEqual([
+        {
+          provider: 'groq',
+          provider_key_id: ids.k1,
+          status: 503,
+          error: 'Fake provider error 503',
+          kind: 'http_error',
+        },
+      ]);
       expect(call).toMatchObject({ providerKeyId: ids.k2, failoverAttempts: 1, status: 'success' });
       const next = fake.requests.length;
       await chat(s.openai);
@@ -45,7 +57,11 @@ describe('key selection inside a provider', () => {
   });
 
   it('round_robin starts one key further along on each call', async () => {
-    const s = await routingScenario(h, { routing: { load_balancing: 'round_robin' } }, { provider_keys: { groq: weighted('k1', 'k2', 'k3') } });
+    const s = await routingScenario(
+      h,
+      { routing: { load_balancing: 'round_robin' } },
+      { provider_keys: { groq: weighted('k1', 'k2', 'k3') } },
+    );
     const from = fake.requests.length;
     for (let i = 0; i < 6; i++) await chat(s.openai);
     expect(servedSince(from)).toEqual(['k1', 'k2', 'k3', 'k1', 'k2', 'k3']);
@@ -55,11 +71,19 @@ describe('key selection inside a provider', () => {
     const s = await routingScenario(
       h,
       { routing: { load_balancing: 'weighted' } },
-      { provider_keys: { groq: [{ key_id: ids.k1!, weight: 3 }, { key_id: ids.k2!, weight: 1 }] } },
+      {
+        provider_keys: {
+          groq: [
+            { key_id: ids.k1!, weight: 3 },
+            { key_id: ids.k2!, weight: 1 },
+          ],
+        },
+      },
     );
     const from = fake.requests.length;
     const calls = 300;
-    for (let batch = 0; batch < calls / 20; batch++) await Promise.all(Array.from({ length: 20 }, () => chat(s.openai)));
+    for (let batch = 0; batch < calls / 20; batch++)
+      await Promise.all(Array.from({ length: 20 }, () => chat(s.openai)));
     const served = servedSince(from);
     expect(served).toHaveLength(calls);
     const k1 = served.filter((n) => n === 'k1').length;
@@ -75,7 +99,15 @@ describe('key selection inside a provider', () => {
     const s = await routingScenario(
       h,
       { routing: { load_balancing: 'round_robin' } },
-      { provider_keys: { groq: [{ key_id: disabled, weight: 1 }, { key_id: deleted, weight: 1 }, { key_id: ids.k4!, weight: 1 }] } },
+      {
+        provider_keys: {
+          groq: [
+            { key_id: disabled, weight: 1 },
+            { key_id: deleted, weight: 1 },
+            { key_id: ids.k4!, weight: 1 },
+          ],
+        },
+      },
     );
     await h.services.providerKeys.disable(h.ctx, disabled);
     await h.services.providerKeys.delete(h.ctx, deleted);

@@ -22,11 +22,20 @@ afterAll(async () => {
 });
 
 const chain = () =>
-  routingScenario(h, { routing: { default_chain: ['groq', 'together'], max_retries: 1 } }, { provider_keys: { groq: groq.keyId, together: together.keyId } });
+  routingScenario(
+    h,
+    { routing: { default_chain: ['groq', 'together'], max_retries: 1 } },
+    { provider_keys: { groq: groq.keyId, together: together.keyId } },
+  );
 
 async function streamChat(client: OpenAI) {
   const { data: stream, response } = await client.chat.completions
-    .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } })
+    .create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     .withResponse();
   const chunks: OpenAI.ChatCompletionChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
@@ -53,8 +62,25 @@ describe('streaming failover', () => {
     expect(together.fake.requests.length - from).toBe(1);
     const [transition, call] = await settledSteps(result.runId, 2);
     expect(transition).toMatchObject({ type: 'failover_transition', provider: 'together' });
-    expect(transition!.failoverContext!.attempted).toEqual([{ provider: 'groq', provider_key_id: groq.keyId, status: 500, error: 'Fake provider error 500', kind: 'http_error' }]);
-    expect(call).toMatchObject({ type: 'llm_call', status: 'success', streaming: true, provider: 'together', providerKeyId: together.keyId, failoverAttempts: 1, inputTokens: 20, outputTokens: 10 });
+    expect(transition!.failoverContext!.attempted).toEqual([
+      {
+        provider: 'groq',
+        provider_key_id: groq.keyId,
+        status: 500,
+        error: 'Fake provider error 500',
+        kind: 'http_error',
+      },
+    ]);
+    expect(call).toMatchObject({
+      type: 'llm_call',
+      status: 'success',
+      streaming: true,
+      provider: 'together',
+      providerKeyId: together.keyId,
+      failoverAttempts: 1,
+      inputTokens: 20,
+      outputTokens: 10,
+    });
   });
 
   it('an empty stream is empty_stream and fails over', async () => {
@@ -64,7 +90,9 @@ describe('streaming failover', () => {
     expect(result.text).toBe('Hello from the fake provider.');
     expect(result.headers.get('x-rungate-provider')).toBe('together');
     const [transition, call] = await settledSteps(result.runId, 2);
-    expect(transition!.failoverContext!.attempted).toEqual([expect.objectContaining({ provider: 'groq', provider_key_id: groq.keyId, kind: 'empty_stream' })]);
+    expect(transition!.failoverContext!.attempted).toEqual([
+      expect.objectContaining({ provider: 'groq', provider_key_id: groq.keyId, kind: 'empty_stream' }),
+    ]);
     expect(call).toMatchObject({ status: 'success', provider: 'together', failoverAttempts: 1 });
   });
 
@@ -78,7 +106,14 @@ describe('streaming failover', () => {
     expect(result.chunks.length).toBeLessThanOrEqual(2);
     expect(together.fake.requests.length - from).toBe(0);
     const [step] = await settledSteps(result.runId, 1);
-    expect(step).toMatchObject({ type: 'llm_call', status: 'error', errorKind: 'mid_stream_error', provider: 'groq', providerKeyId: groq.keyId, failoverAttempts: 0 });
+    expect(step).toMatchObject({
+      type: 'llm_call',
+      status: 'error',
+      errorKind: 'mid_stream_error',
+      provider: 'groq',
+      providerKeyId: groq.keyId,
+      failoverAttempts: 0,
+    });
     const { data } = await h.services.runs.list(h.ctx, { had_failover: true, order: 'desc', limit: 50, offset: 0 });
     expect(data.map((run) => run.id)).not.toContain(result.runId);
   });

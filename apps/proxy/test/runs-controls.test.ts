@@ -46,7 +46,10 @@ describe('x-rungate-run-id', () => {
       [1, 'openai', 'success'],
       [2, 'anthropic', 'success'],
     ]);
-    expect(steps.map((s) => s.id)).toEqual([first.headers.get('x-rungate-step-id'), second.headers.get('x-rungate-step-id')]);
+    expect(steps.map((s) => s.id)).toEqual([
+      first.headers.get('x-rungate-step-id'),
+      second.headers.get('x-rungate-step-id'),
+    ]);
     expect(await agentRuns(h, agent.id)).toHaveLength(1);
   });
 
@@ -66,7 +69,11 @@ describe('x-rungate-run-id', () => {
     const agent = await freshAgent();
     const fromHeader = randomUUID();
     const fromBody = randomUUID();
-    const { headers } = await chat(h.openai(agent.key), { 'x-rungate-run-id': fromBody }, { 'x-rungate-run-id': fromHeader });
+    const { headers } = await chat(
+      h.openai(agent.key),
+      { 'x-rungate-run-id': fromBody },
+      { 'x-rungate-run-id': fromHeader },
+    );
     expect(headers.get('x-rungate-run-id')).toBe(fromHeader);
     expect(controlKeysIn(lastForwardedBody())).toEqual([]);
     expect((await agentRuns(h, agent.id)).map((r) => r.id)).toEqual([fromHeader]);
@@ -77,7 +84,13 @@ describe('x-rungate-run-id', () => {
     const before = h.fake.requests.length;
     const { status, body } = await refusal(chat(h.openai(agent.key), {}, { 'x-rungate-run-id': 'not-a-uuid' }));
     expect(status).toBe(400);
-    expect(body).toEqual({ error: { type: 'validation_error', message: 'x-rungate-run-id must be a UUID', fields: { 'x-rungate-run-id': 'Must be a UUID' } } });
+    expect(body).toEqual({
+      error: {
+        type: 'validation_error',
+        message: 'x-rungate-run-id must be a UUID',
+        fields: { 'x-rungate-run-id': 'Must be a UUID' },
+      },
+    });
     expect(h.fake.requests.length).toBe(before);
     expect(await agentRuns(h, agent.id)).toEqual([]);
   });
@@ -131,10 +144,18 @@ describe('x-rungate-run-name', () => {
     expect(controlKeysIn(lastForwardedBody())).toEqual([]);
     const runId = first.headers.get('x-rungate-run-id')!;
     expect((await runRow(h, runId)).name).toBe('from body');
-    await message(h.anthropic(agent.key), { 'x-rungate-run-name': 'second body' }, { 'x-rungate-run-name': 'second header' });
+    await message(
+      h.anthropic(agent.key),
+      { 'x-rungate-run-name': 'second body' },
+      { 'x-rungate-run-name': 'second header' },
+    );
     expect((await runRow(h, runId)).name).toBe('from body');
 
-    const other = await chat(h.openai(agent.key), { 'x-rungate-run-name': 'body loses' }, { 'x-rungate-run-name': 'header wins', 'x-rungate-new-run': 'true' });
+    const other = await chat(
+      h.openai(agent.key),
+      { 'x-rungate-run-name': 'body loses' },
+      { 'x-rungate-run-name': 'header wins', 'x-rungate-new-run': 'true' },
+    );
     expect((await runRow(h, other.headers.get('x-rungate-run-id')!)).name).toBe('header wins');
   });
 });
@@ -143,18 +164,34 @@ describe('x-rungate-run-metadata', () => {
   it('a JSON string in the header is stored as an object on the run', async () => {
     const agent = await freshAgent();
     const runId = randomUUID();
-    await chat(h.openai(agent.key), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-metadata': JSON.stringify({ ticket: 'T-42', attempt: 2, tags: ['a'] }) });
+    await chat(
+      h.openai(agent.key),
+      {},
+      {
+        'x-rungate-run-id': runId,
+        'x-rungate-run-metadata': JSON.stringify({ ticket: 'T-42', attempt: 2, tags: ['a'] }),
+      },
+    );
     expect((await runRow(h, runId)).metadata).toEqual({ ticket: 'T-42', attempt: 2, tags: ['a'] });
   });
 
   it('an object in the body is stored as sent and not forwarded; the header wins', async () => {
     const agent = await freshAgent();
-    const first = await message(h.anthropic(agent.key), { 'x-rungate-run-metadata': { source: 'body', nested: { n: 1 } } });
+    const first = await message(h.anthropic(agent.key), {
+      'x-rungate-run-metadata': { source: 'body', nested: { n: 1 } },
+    });
     expect(controlKeysIn(lastForwardedBody())).toEqual([]);
-    expect((await runRow(h, first.headers.get('x-rungate-run-id')!)).metadata).toEqual({ source: 'body', nested: { n: 1 } });
+    expect((await runRow(h, first.headers.get('x-rungate-run-id')!)).metadata).toEqual({
+      source: 'body',
+      nested: { n: 1 },
+    });
 
     const runId = randomUUID();
-    await chat(h.openai(agent.key), { 'x-rungate-run-metadata': { source: 'body' } }, { 'x-rungate-run-id': runId, 'x-rungate-run-metadata': '{"source":"header"}' });
+    await chat(
+      h.openai(agent.key),
+      { 'x-rungate-run-metadata': { source: 'body' } },
+      { 'x-rungate-run-id': runId, 'x-rungate-run-metadata': '{"source":"header"}' },
+    );
     expect((await runRow(h, runId)).metadata).toEqual({ source: 'header' });
   });
 
@@ -167,7 +204,13 @@ describe('x-rungate-run-metadata', () => {
     const before = h.fake.requests.length;
     const { status, body: error } = await refusal(chat(h.openai(agent.key), body, headers));
     expect(status).toBe(400);
-    expect(error).toEqual({ error: { type: 'validation_error', message: 'x-rungate-run-metadata must be a JSON object', fields: { 'x-rungate-run-metadata': reason } } });
+    expect(error).toEqual({
+      error: {
+        type: 'validation_error',
+        message: 'x-rungate-run-metadata must be a JSON object',
+        fields: { 'x-rungate-run-metadata': reason },
+      },
+    });
     expect(h.fake.requests.length).toBe(before);
     expect(await agentRuns(h, agent.id)).toEqual([]);
   });
@@ -176,6 +219,8 @@ describe('x-rungate-run-metadata', () => {
     const agent = await freshAgent();
     const { status, body } = await refusal(message(h.anthropic(agent.key), {}, { 'x-rungate-run-metadata': '{' }));
     expect(status).toBe(400);
-    expect(body).toMatchObject({ error: { type: 'validation_error', fields: { 'x-rungate-run-metadata': 'Not valid JSON' } } });
+    expect(body).toMatchObject({
+      error: { type: 'validation_error', fields: { 'x-rungate-run-metadata': 'Not valid JSON' } },
+    });
   });
 });

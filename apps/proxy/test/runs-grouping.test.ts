@@ -19,7 +19,9 @@ beforeAll(async () => {
   clock = new ManualClock(new Date());
   h = await createProxyHarness({
     clock,
-    policy: { implicit_run_grouping: { time_window_seconds: WINDOW_SECONDS, force_stop_cooldown_minutes: COOLDOWN_MINUTES } },
+    policy: {
+      implicit_run_grouping: { time_window_seconds: WINDOW_SECONDS, force_stop_cooldown_minutes: COOLDOWN_MINUTES },
+    },
   });
 });
 afterAll(() => h?.close());
@@ -89,11 +91,18 @@ describe('force-stop cooldown', () => {
     const blocked = await refusal(chat(h.openai(agent.key)));
     expect(blocked.status).toBe(403);
     expect(blocked.body).toMatchObject({
-      error: { type: 'governance_block', code: 'run_blocked_after_force_stop', run_id: null, details: { cooldown_minutes: COOLDOWN_MINUTES } },
+      error: {
+        type: 'governance_block',
+        code: 'run_blocked_after_force_stop',
+        run_id: null,
+        details: { cooldown_minutes: COOLDOWN_MINUTES },
+      },
     });
     const anthropicBlocked = await refusal(message(h.anthropic(agent.key)));
     expect(anthropicBlocked.status).toBe(403);
-    expect(anthropicBlocked.body).toMatchObject({ error: { type: 'governance_block', code: 'run_blocked_after_force_stop' } });
+    expect(anthropicBlocked.body).toMatchObject({
+      error: { type: 'governance_block', code: 'run_blocked_after_force_stop' },
+    });
     expect(h.fake.requests.length).toBe(before);
     expect(await agentRuns(h, agent.id)).toHaveLength(1);
 
@@ -111,9 +120,15 @@ describe('force-stop cooldown', () => {
     const blocked = await refusal(chat(h.openai(agent.key), {}, { 'x-rungate-run-id': runId }));
     expect(blocked.status).toBe(403);
     expect(blocked.headers.get('x-rungate-run-id')).toBe(runId);
-    expect(blocked.body).toMatchObject({ error: { type: 'governance_block', code: 'run_force_stopped', run_id: runId } });
+    expect(blocked.body).toMatchObject({
+      error: { type: 'governance_block', code: 'run_force_stopped', run_id: runId },
+    });
     expect(h.fake.requests.length).toBe(before);
-    expect(await runRow(h, runId)).toMatchObject({ status: 'force_stopped', endedReason: 'admin_stopped', stepCount: 1 });
+    expect(await runRow(h, runId)).toMatchObject({
+      status: 'force_stopped',
+      endedReason: 'admin_stopped',
+      stepCount: 1,
+    });
   });
 
   it('x-rungate-new-run bypasses the cooldown (header or body field)', async () => {
@@ -151,7 +166,9 @@ describe('force-stop cooldown', () => {
     const next = runIdOf(await chat(h.openai(agent.key)));
     expect(next).not.toBe(stopped);
     // The stopped run itself stays stopped.
-    expect((await refusal(chat(h.openai(agent.key), {}, { 'x-rungate-run-id': stopped }))).body).toMatchObject({ error: { code: 'run_force_stopped' } });
+    expect((await refusal(chat(h.openai(agent.key), {}, { 'x-rungate-run-id': stopped }))).body).toMatchObject({
+      error: { code: 'run_force_stopped' },
+    });
   });
 
   it('the cooldown is per agent: other agents keep working', async () => {

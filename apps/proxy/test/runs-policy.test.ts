@@ -17,7 +17,11 @@ let restricted: HarnessAgent;
 
 beforeAll(async () => {
   h = await createProxyHarness();
-  alt = await h.services.policies.create(h.ctx, { name: 'alt-policy', budget: { hard_limit_usd: 7 }, blocked_models: ['gpt-4o'] });
+  alt = await h.services.policies.create(h.ctx, {
+    name: 'alt-policy',
+    budget: { hard_limit_usd: 7 },
+    blocked_models: ['gpt-4o'],
+  });
   forbidden = await h.services.policies.create(h.ctx, { name: 'forbidden-policy', blocked_models: ['claude-*'] });
   restricted = await h.createAgent({ name: 'restricted', allowed_policies: [alt.id] });
 });
@@ -31,14 +35,21 @@ const noFallback = (headers: Headers) => {
 describe('selecting a per-run policy', () => {
   it('by name in a header, when allowed', async () => {
     const runId = randomUUID();
-    const { headers } = await chat(h.openai(restricted.key), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'alt-policy' });
+    const { headers } = await chat(
+      h.openai(restricted.key),
+      {},
+      { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'alt-policy' },
+    );
     noFallback(headers);
     expect((await runRow(h, runId)).policyId).toBe(alt.id);
   });
 
   it('by id in a body field, which is not forwarded', async () => {
     const runId = randomUUID();
-    const { headers } = await message(h.anthropic(restricted.key), { 'x-rungate-run-policy': alt.id, 'x-rungate-run-id': runId });
+    const { headers } = await message(h.anthropic(restricted.key), {
+      'x-rungate-run-policy': alt.id,
+      'x-rungate-run-id': runId,
+    });
     noFallback(headers);
     expect((await runRow(h, runId)).policyId).toBe(alt.id);
     const forwarded = h.fake.requests.at(-1)!.body as Record<string, unknown>;
@@ -47,14 +58,22 @@ describe('selecting a per-run policy', () => {
 
   it('the header wins over the body field', async () => {
     const runId = randomUUID();
-    await chat(h.openai(restricted.key), { 'x-rungate-run-policy': 'no-such-policy' }, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': alt.name });
+    await chat(
+      h.openai(restricted.key),
+      { 'x-rungate-run-policy': 'no-such-policy' },
+      { 'x-rungate-run-id': runId, 'x-rungate-run-policy': alt.name },
+    );
     expect((await runRow(h, runId)).policyId).toBe(alt.id);
   });
 
   it('the agent default policy is always allowed, by name or id', async () => {
     for (const selector of [h.policy.name, h.policy.id]) {
       const runId = randomUUID();
-      const { headers } = await chat(h.openai(restricted.key), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': selector });
+      const { headers } = await chat(
+        h.openai(restricted.key),
+        {},
+        { 'x-rungate-run-id': runId, 'x-rungate-run-policy': selector },
+      );
       noFallback(headers);
       expect((await runRow(h, runId)).policyId).toBe(h.policy.id);
     }
@@ -62,25 +81,37 @@ describe('selecting a per-run policy', () => {
 
   it('with allowed_policies null, any policy of the org can be chosen', async () => {
     const runId = randomUUID();
-    const { headers } = await chat(h.openai(), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': forbidden.name });
+    const { headers } = await chat(
+      h.openai(),
+      {},
+      { 'x-rungate-run-id': runId, 'x-rungate-run-policy': forbidden.name },
+    );
     noFallback(headers);
     expect((await runRow(h, runId)).policyId).toBe(forbidden.id);
   });
 
   it('a policy outside allowed_policies falls back to the default: not_allowed', async () => {
     const runId = randomUUID();
-    const { headers } = await chat(h.openai(restricted.key), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': forbidden.id });
+    const { headers } = await chat(
+      h.openai(restricted.key),
+      {},
+      { 'x-rungate-run-id': runId, 'x-rungate-run-policy': forbidden.id },
+    );
     expect(headers.get('x-rungate-policy-fallback')).toBe('true');
     expect(headers.get('x-rungate-policy-fallback-reason')).toBe('not_allowed');
     expect((await runRow(h, runId)).policyId).toBe(h.policy.id);
   });
 
-  it('an unknown policy (or another org\'s) falls back to the default: not_found', async () => {
+  it("an unknown policy (or another org's) falls back to the default: not_found", async () => {
     const foreign = await h.createForeignAgent();
     const foreignPolicy = await h.services.policies.create(foreign.ctx, { name: 'foreign-only' });
     for (const selector of ['no-such-policy', randomUUID(), foreignPolicy.id, 'foreign-only']) {
       const runId = randomUUID();
-      const { headers } = await message(h.anthropic(), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': selector });
+      const { headers } = await message(
+        h.anthropic(),
+        {},
+        { 'x-rungate-run-id': runId, 'x-rungate-run-policy': selector },
+      );
       expect(headers.get('x-rungate-policy-fallback')).toBe('true');
       expect(headers.get('x-rungate-policy-fallback-reason')).toBe('not_found');
       expect((await runRow(h, runId)).policyId).toBe(h.policy.id);
@@ -88,20 +119,34 @@ describe('selecting a per-run policy', () => {
   });
 
   it('the chosen policy governs the call, and fallback headers come with refusals too', async () => {
-    const blocked = await refusal(chat(h.openai(restricted.key), { model: 'gpt-4o' }, { 'x-rungate-run-policy': 'alt-policy' }));
+    const blocked = await refusal(
+      chat(h.openai(restricted.key), { model: 'gpt-4o' }, { 'x-rungate-run-policy': 'alt-policy' }),
+    );
     expect(blocked.status).toBe(403);
-    expect(blocked.body).toMatchObject({ error: { type: 'governance_block', code: 'model_not_allowed', details: { rule: 'blocked_models' } } });
+    expect(blocked.body).toMatchObject({
+      error: { type: 'governance_block', code: 'model_not_allowed', details: { rule: 'blocked_models' } },
+    });
 
     // Not allowed to use `forbidden-policy` (which blocks claude): the default policy applies.
-    const { data, headers } = await message(h.anthropic(restricted.key), {}, { 'x-rungate-run-policy': 'forbidden-policy' });
+    const { data, headers } = await message(
+      h.anthropic(restricted.key),
+      {},
+      { 'x-rungate-run-policy': 'forbidden-policy' },
+    );
     expect(data.content[0]).toMatchObject({ type: 'text' });
     expect(headers.get('x-rungate-policy-fallback-reason')).toBe('not_allowed');
 
-    const alsoBlocked = await refusal(chat(h.openai(restricted.key), { model: 'gpt-4o' }, { 'x-rungate-run-policy': alt.id, 'x-rungate-run-id': randomUUID() }));
+    const alsoBlocked = await refusal(
+      chat(
+        h.openai(restricted.key),
+        { model: 'gpt-4o' },
+        { 'x-rungate-run-policy': alt.id, 'x-rungate-run-id': randomUUID() },
+      ),
+    );
     expect(alsoBlocked.status).toBe(403);
     expect(alsoBlocked.headers.get('x-rungate-policy-fallback')).toBeNull();
   });
-  it('later calls naming the run stay under the run\'s policy without repeating the control', async () => {
+  it("later calls naming the run stay under the run's policy without repeating the control", async () => {
     const runId = randomUUID();
     await chat(h.openai(restricted.key), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'alt-policy' });
     // alt-policy blocks gpt-4o; the agent's default policy does not.
@@ -115,28 +160,49 @@ describe('selecting a per-run policy', () => {
 
 describe('policy_snapshot', () => {
   it('is the policy as it was when the run started, unchanged by later edits', async () => {
-    const policy = await h.services.policies.create(h.ctx, { name: 'snapshot-policy', budget: { hard_limit_usd: 3 }, allowed_models: ['gpt-4o-mini', 'claude-*'] });
+    const policy = await h.services.policies.create(h.ctx, {
+      name: 'snapshot-policy',
+      budget: { hard_limit_usd: 3 },
+      allowed_models: ['gpt-4o-mini', 'claude-*'],
+    });
     const runId = randomUUID();
     await chat(h.openai(), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'snapshot-policy' });
     const before = await runRow(h, runId);
-    expect(before.policySnapshot).toMatchObject({ id: policy.id, name: 'snapshot-policy', budget: { hard_limit_usd: 3 }, allowed_models: ['gpt-4o-mini', 'claude-*'] });
+    expect(before.policySnapshot).toMatchObject({
+      id: policy.id,
+      name: 'snapshot-policy',
+      budget: { hard_limit_usd: 3 },
+      allowed_models: ['gpt-4o-mini', 'claude-*'],
+    });
     expect(before.budget).toMatchObject({ hard_limit_usd: 3 });
 
     await h.services.policies.update(h.ctx, policy.id, { budget: { hard_limit_usd: 99 }, allowed_models: ['gpt-4o'] });
     h.services.deps.configGeneration.bump();
 
     // A later call on the same run: the snapshot and the run's budget stay as they were.
-    await chat(h.openai(), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'snapshot-policy' }).catch(() => undefined);
+    await chat(h.openai(), {}, { 'x-rungate-run-id': runId, 'x-rungate-run-policy': 'snapshot-policy' }).catch(
+      () => undefined,
+    );
     const after = await runRow(h, runId);
     expect(after.policySnapshot).toEqual(before.policySnapshot);
     expect(after.budget).toEqual(before.budget);
     const admin = await h.services.runs.get(h.ctx, runId);
-    expect(admin.policy_snapshot).toMatchObject({ budget: { hard_limit_usd: 3 }, allowed_models: ['gpt-4o-mini', 'claude-*'] });
+    expect(admin.policy_snapshot).toMatchObject({
+      budget: { hard_limit_usd: 3 },
+      allowed_models: ['gpt-4o-mini', 'claude-*'],
+    });
 
     // A new run under the edited policy freezes the new settings.
     const nextId = randomUUID();
-    await chat(h.openai(), { model: 'gpt-4o' }, { 'x-rungate-run-id': nextId, 'x-rungate-run-policy': 'snapshot-policy' });
-    expect((await runRow(h, nextId)).policySnapshot).toMatchObject({ budget: { hard_limit_usd: 99 }, allowed_models: ['gpt-4o'] });
+    await chat(
+      h.openai(),
+      { model: 'gpt-4o' },
+      { 'x-rungate-run-id': nextId, 'x-rungate-run-policy': 'snapshot-policy' },
+    );
+    expect((await runRow(h, nextId)).policySnapshot).toMatchObject({
+      budget: { hard_limit_usd: 99 },
+      allowed_models: ['gpt-4o'],
+    });
     expect(await runSteps(h, nextId)).toHaveLength(1);
   });
 });

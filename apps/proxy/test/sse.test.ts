@@ -41,7 +41,9 @@ describe('SSE event assembly', () => {
   it('joins data lines, takes the event name, ignores comments and unknown fields', () => {
     const parser = new SseEventParser();
     const feed = (...input: string[]) => input.map((line) => parser.line(line)).filter(Boolean);
-    expect(feed(': comment', 'event: message_start', 'id: 7', 'data: {"a":', 'data:1}', '')).toEqual([{ event: 'message_start', data: '{"a":\n1}' }]);
+    expect(feed(': comment', 'event: message_start', 'id: 7', 'data: {"a":', 'data:1}', '')).toEqual([
+      { event: 'message_start', data: '{"a":\n1}' },
+    ]);
     expect(feed('event: lonely', '', 'data', '')).toEqual([{ event: null, data: '' }]);
     expect(feed('data: tail')).toEqual([]);
     expect(parser.finish()).toEqual({ event: null, data: 'tail' });

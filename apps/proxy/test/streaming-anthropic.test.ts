@@ -25,11 +25,19 @@ beforeEach(() => {
 });
 
 async function stream(extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const body = { model: 'claude-3-5-haiku-latest', max_tokens: 512, messages: [{ role: 'user', content: 'Stream please' }], stream: true, ...extra } as Anthropic.MessageCreateParamsStreaming;
+  const body = {
+    model: 'claude-3-5-haiku-latest',
+    max_tokens: 512,
+    messages: [{ role: 'user', content: 'Stream please' }],
+    stream: true,
+    ...extra,
+  } as Anthropic.MessageCreateParamsStreaming;
   const { data, response } = await h.anthropic().messages.create(body, { headers }).withResponse();
   const events: Anthropic.RawMessageStreamEvent[] = [];
   for await (const event of data) events.push(event);
-  const text = events.map((e) => (e.type === 'content_block_delta' && e.delta.type === 'text_delta' ? e.delta.text : '')).join('');
+  const text = events
+    .map((e) => (e.type === 'content_block_delta' && e.delta.type === 'text_delta' ? e.delta.text : ''))
+    .join('');
   return { events, text, headers: response.headers };
 }
 
@@ -46,8 +54,23 @@ describe('Anthropic streaming', () => {
     const { headers } = await stream({}, { 'x-rungate-new-run': 'true' });
     const runId = headers.get('x-rungate-run-id')!;
     const step = await eventually(() => stepRow(h, headers.get('x-rungate-step-id')!));
-    expect(step).toMatchObject({ status: 'success', streaming: true, inputTokens: 50, outputTokens: 30, cacheReadTokens: 200, cacheCreationTokens: 100, costUsd: COST });
-    expect(await runRow(h, runId)).toMatchObject({ inputTokens: 50, outputTokens: 30, cacheReadTokens: 200, cacheCreationTokens: 100, totalTokens: 380, totalCostUsd: COST });
+    expect(step).toMatchObject({
+      status: 'success',
+      streaming: true,
+      inputTokens: 50,
+      outputTokens: 30,
+      cacheReadTokens: 200,
+      cacheCreationTokens: 100,
+      costUsd: COST,
+    });
+    expect(await runRow(h, runId)).toMatchObject({
+      inputTokens: 50,
+      outputTokens: 30,
+      cacheReadTokens: 200,
+      cacheCreationTokens: 100,
+      totalTokens: 380,
+      totalCostUsd: COST,
+    });
     expect((await runLedger(h, runId)).map((e) => e.costUsd)).toEqual([COST]);
     expect(await openHolds(h)).toEqual([]);
   });
@@ -65,10 +88,19 @@ describe('Anthropic streaming', () => {
   });
 
   it('works with the SDK stream helper, whose final message carries the usage', async () => {
-    const helper = h.anthropic().messages.stream({ model: 'claude-3-5-haiku-latest', max_tokens: 512, messages: [{ role: 'user', content: 'Hi' }] });
+    const helper = h.anthropic().messages.stream({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 512,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     const final = await helper.finalMessage();
     expect(final.content).toEqual([expect.objectContaining({ type: 'text', text: TEXT })]);
-    expect(final.usage).toMatchObject({ input_tokens: 50, output_tokens: 30, cache_read_input_tokens: 200, cache_creation_input_tokens: 100 });
+    expect(final.usage).toMatchObject({
+      input_tokens: 50,
+      output_tokens: 30,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 100,
+    });
   });
 
   it('sends run id, step id, provider and model on streams, and no usage headers', async () => {
@@ -78,7 +110,12 @@ describe('Anthropic streaming', () => {
     expect(headers.get('x-rungate-step-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers.get('x-rungate-provider')).toBe('anthropic');
     expect(headers.get('x-rungate-model')).toBe('claude-3-5-haiku-latest');
-    for (const name of ['x-rungate-tokens-used', 'x-rungate-cost-usd', 'x-rungate-budget-remaining-usd', 'x-rungate-budget-remaining-tokens']) {
+    for (const name of [
+      'x-rungate-tokens-used',
+      'x-rungate-cost-usd',
+      'x-rungate-budget-remaining-usd',
+      'x-rungate-budget-remaining-tokens',
+    ]) {
       expect(headers.get(name), name).toBeNull();
     }
     const plain = await message(h.anthropic());
@@ -91,9 +128,14 @@ describe('Anthropic streaming', () => {
     h.fake.setBehavior({ toolCall: { name: 'search', arguments: { q: 'budgets', limit: 3 } }, usage: USAGE });
     const tools = [{ name: 'search', description: 'Searches', input_schema: { type: 'object', properties: {} } }];
     const { events } = await stream({ tools });
-    const start = events.find((e): e is Anthropic.RawContentBlockStartEvent => e.type === 'content_block_start' && e.content_block.type === 'tool_use');
+    const start = events.find(
+      (e): e is Anthropic.RawContentBlockStartEvent =>
+        e.type === 'content_block_start' && e.content_block.type === 'tool_use',
+    );
     expect(start?.content_block).toMatchObject({ type: 'tool_use', name: 'search' });
-    const json = events.map((e) => (e.type === 'content_block_delta' && e.delta.type === 'input_json_delta' ? e.delta.partial_json : '')).join('');
+    const json = events
+      .map((e) => (e.type === 'content_block_delta' && e.delta.type === 'input_json_delta' ? e.delta.partial_json : ''))
+      .join('');
     expect(JSON.parse(json)).toEqual({ q: 'budgets', limit: 3 });
   });
 });

@@ -39,15 +39,24 @@ async function expectSettledDisconnect(stepId: string, runId: string, startedAt:
   const run = await runRow(h, runId);
   const ledger = await runLedger(h, runId);
   expect(run.totalCostUsd).toBe(sumUsd(ledger.map((e) => e.costUsd)));
-  expect(run.totalTokens).toBe(ledger.reduce((n, e) => n + e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens, 0));
+  expect(run.totalTokens).toBe(
+    ledger.reduce((n, e) => n + e.inputTokens + e.outputTokens + e.cacheReadTokens + e.cacheCreationTokens, 0),
+  );
   return { step, run };
 }
 
 describe('client disconnect mid-stream', () => {
   it('OpenAI SDK aborts after the first chunk', async () => {
     const startedAt = Date.now();
-    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Long answer' }], stream: true } as OpenAI.ChatCompletionCreateParamsStreaming;
-    const { data, response } = await h.openai().chat.completions.create(body, { headers: { 'x-rungate-new-run': 'true' } }).withResponse();
+    const body = {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Long answer' }],
+      stream: true,
+    } as OpenAI.ChatCompletionCreateParamsStreaming;
+    const { data, response } = await h
+      .openai()
+      .chat.completions.create(body, { headers: { 'x-rungate-new-run': 'true' } })
+      .withResponse();
     const received: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of data) {
       received.push(chunk);
@@ -65,8 +74,16 @@ describe('client disconnect mid-stream', () => {
 
   it('Anthropic SDK aborts after the first event: the usage of message_start is recorded', async () => {
     const startedAt = Date.now();
-    const body = { model: 'claude-3-5-haiku-latest', max_tokens: 1024, messages: [{ role: 'user', content: 'Long answer' }], stream: true } as Anthropic.MessageCreateParamsStreaming;
-    const { data, response } = await h.anthropic().messages.create(body, { headers: { 'x-rungate-new-run': 'true' } }).withResponse();
+    const body = {
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Long answer' }],
+      stream: true,
+    } as Anthropic.MessageCreateParamsStreaming;
+    const { data, response } = await h
+      .anthropic()
+      .messages.create(body, { headers: { 'x-rungate-new-run': 'true' } })
+      .withResponse();
     let first: Anthropic.RawMessageStreamEvent | undefined;
     for await (const event of data) {
       first = event;
@@ -84,29 +101,43 @@ describe('client disconnect mid-stream', () => {
   });
 
   it('a socket destroyed after some events: the usage seen so far is kept', async () => {
-    h.fake.setBehavior({ text: LONG_TEXT, usage: { ...USAGE, output: 400 }, chunkDelayMs: CHUNK_DELAY_MS, messageDeltas: 1 });
-    const startedAt = Date.now();
-    const { headers, chunks } = await new Promise<{ headers: Record<string, unknown>; chunks: string[] }>((resolve, reject) => {
-      const req = httpRequest(`${h.baseUrl}/v1/messages`, {
-        method: 'POST',
-        headers: { 'x-api-key': h.agent.key, 'content-type': 'application/json', 'x-rungate-new-run': 'true' },
-      });
-      req.on('response', (res) => {
-        const chunks: string[] = [];
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk.toString('utf8'));
-          // After a few text deltas: pull the plug.
-          if (chunks.join('').split('content_block_delta').length > 3) {
-            req.destroy();
-            resolve({ headers: res.headers, chunks });
-          }
-        });
-        res.on('error', () => undefined);
-      });
-      req.on('error', () => undefined);
-      req.on('close', () => reject(new Error('closed before enough events')));
-      req.end(JSON.stringify({ model: 'claude-3-5-haiku-latest', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Long' }] }));
+    h.fake.setBehavior({
+      text: LONG_TEXT,
+      usage: { ...USAGE, output: 400 },
+      chunkDelayMs: CHUNK_DELAY_MS,
+      messageDeltas: 1,
     });
+    const startedAt = Date.now();
+    const { headers, chunks } = await new Promise<{ headers: Record<string, unknown>; chunks: string[] }>(
+      (resolve, reject) => {
+        const req = httpRequest(`${h.baseUrl}/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': h.agent.key, 'content-type': 'application/json', 'x-rungate-new-run': 'true' },
+        });
+        req.on('response', (res) => {
+          const chunks: string[] = [];
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk.toString('utf8'));
+            // After a few text deltas: pull the plug.
+            if (chunks.join('').split('content_block_delta').length > 3) {
+              req.destroy();
+              resolve({ headers: res.headers, chunks });
+            }
+          });
+          res.on('error', () => undefined);
+        });
+        req.on('error', () => undefined);
+        req.on('close', () => reject(new Error('closed before enough events')));
+        req.end(
+          JSON.stringify({
+            model: 'claude-3-5-haiku-latest',
+            max_tokens: 1024,
+            stream: true,
+            messages: [{ role: 'user', content: 'Long' }],
+          }),
+        );
+      },
+    );
     expect(chunks.join('')).toContain('event: message_start');
     const runId = headers['x-rungate-run-id'] as string;
     const { step } = await expectSettledDisconnect(headers['x-rungate-step-id'] as string, runId, startedAt);
@@ -117,15 +148,26 @@ describe('client disconnect mid-stream', () => {
 
   it('a later call on the same run works and the run keeps counting', async () => {
     h.fake.setBehavior({ text: LONG_TEXT, usage: USAGE, chunkDelayMs: CHUNK_DELAY_MS });
-    const body = { model: 'claude-3-5-haiku-latest', max_tokens: 1024, messages: [{ role: 'user', content: 'Again' }], stream: true } as Anthropic.MessageCreateParamsStreaming;
-    const first = await h.anthropic().messages.create(body, { headers: { 'x-rungate-new-run': 'true' } }).withResponse();
+    const body = {
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Again' }],
+      stream: true,
+    } as Anthropic.MessageCreateParamsStreaming;
+    const first = await h
+      .anthropic()
+      .messages.create(body, { headers: { 'x-rungate-new-run': 'true' } })
+      .withResponse();
     for await (const _ of first.data) {
       first.data.controller.abort();
       break;
     }
     const runId = first.response.headers.get('x-rungate-run-id')!;
     await eventually(() => stepRow(h, first.response.headers.get('x-rungate-step-id')!));
-    const second = await h.anthropic().messages.create(body, { headers: { 'x-rungate-run-id': runId } }).withResponse();
+    const second = await h
+      .anthropic()
+      .messages.create(body, { headers: { 'x-rungate-run-id': runId } })
+      .withResponse();
     for await (const _ of second.data) {
       second.data.controller.abort();
       break;

@@ -25,7 +25,12 @@ beforeEach(() => {
 });
 
 async function stream(extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream please' }], stream: true, ...extra } as OpenAI.ChatCompletionCreateParamsStreaming;
+  const body = {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Stream please' }],
+    stream: true,
+    ...extra,
+  } as OpenAI.ChatCompletionCreateParamsStreaming;
   const { data, response } = await h.openai().chat.completions.create(body, { headers }).withResponse();
   const chunks: OpenAI.ChatCompletionChunk[] = [];
   for await (const chunk of data) chunks.push(chunk);
@@ -51,7 +56,16 @@ describe('OpenAI streaming', () => {
       const row = await stepRow(h, headers.get('x-rungate-step-id')!);
       return row;
     });
-    expect(step).toMatchObject({ status: 'success', streaming: true, inputTokens: 100, outputTokens: 40, cacheReadTokens: 60, cacheCreationTokens: 0, costUsd: COST, errorKind: null });
+    expect(step).toMatchObject({
+      status: 'success',
+      streaming: true,
+      inputTokens: 100,
+      outputTokens: 40,
+      cacheReadTokens: 60,
+      cacheCreationTokens: 0,
+      costUsd: COST,
+      errorKind: null,
+    });
   });
 
   it('passes the usage chunk to a client that asked for it', async () => {
@@ -59,7 +73,15 @@ describe('OpenAI streaming', () => {
     expect(text).toBe(TEXT);
     const usageChunks = chunks.filter((c) => c.usage);
     expect(usageChunks).toHaveLength(1);
-    expect(usageChunks[0]).toMatchObject({ choices: [], usage: { prompt_tokens: 160, completion_tokens: 40, total_tokens: 200, prompt_tokens_details: { cached_tokens: 60 } } });
+    expect(usageChunks[0]).toMatchObject({
+      choices: [],
+      usage: {
+        prompt_tokens: 160,
+        completion_tokens: 40,
+        total_tokens: 200,
+        prompt_tokens_details: { cached_tokens: 60 },
+      },
+    });
     expect(chunks.at(-1)).toBe(usageChunks[0]);
   });
 
@@ -70,7 +92,14 @@ describe('OpenAI streaming', () => {
     expect(second.headers.get('x-rungate-run-id')).toBe(runId);
     await eventually(async () => expect(await runRow(h, runId)).toMatchObject({ stepCount: 2 }));
     const run = await runRow(h, runId);
-    expect(run).toMatchObject({ inputTokens: 200, outputTokens: 80, cacheReadTokens: 120, cacheCreationTokens: 0, totalTokens: 400, totalCostUsd: '0.0000870000' });
+    expect(run).toMatchObject({
+      inputTokens: 200,
+      outputTokens: 80,
+      cacheReadTokens: 120,
+      cacheCreationTokens: 0,
+      totalTokens: 400,
+      totalCostUsd: '0.0000870000',
+    });
     expect(await openHolds(h)).toEqual([]);
   });
 
@@ -81,7 +110,12 @@ describe('OpenAI streaming', () => {
     expect(headers.get('x-rungate-step-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers.get('x-rungate-provider')).toBe('openai');
     expect(headers.get('x-rungate-model')).toBe('gpt-4o-mini');
-    for (const name of ['x-rungate-tokens-used', 'x-rungate-cost-usd', 'x-rungate-budget-remaining-usd', 'x-rungate-budget-remaining-tokens']) {
+    for (const name of [
+      'x-rungate-tokens-used',
+      'x-rungate-cost-usd',
+      'x-rungate-budget-remaining-usd',
+      'x-rungate-budget-remaining-tokens',
+    ]) {
       expect(headers.get(name), name).toBeNull();
     }
     // The same call without streaming carries them.
@@ -94,7 +128,12 @@ describe('OpenAI streaming', () => {
 
   it('streams tool calls intact', async () => {
     h.fake.setBehavior({ toolCall: { name: 'lookup', arguments: { query: 'rungate', page: 2 } }, usage: USAGE });
-    const tools = [{ type: 'function', function: { name: 'lookup', description: 'Looks things up', parameters: { type: 'object', properties: {} } } }];
+    const tools = [
+      {
+        type: 'function',
+        function: { name: 'lookup', description: 'Looks things up', parameters: { type: 'object', properties: {} } },
+      },
+    ];
     const { chunks } = await stream({ tools });
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'lookup' } });

@@ -34,7 +34,13 @@ describe('OpenAI request -> Anthropic request', () => {
   });
 
   it('sends a single system message as a string', () => {
-    const body = toAnthropic.request({ model: 'm', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+    const body = toAnthropic.request({
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
     expect(body.system).toBe('Be brief.');
   });
 
@@ -109,18 +115,30 @@ describe('OpenAI request -> Anthropic request', () => {
   it('leaves out empty assistant text next to tool calls', () => {
     const body = toAnthropic.request({
       model: 'm',
-      messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }],
+      messages: [
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
+      ],
     });
-    expect(body.messages).toEqual([{ role: 'assistant', content: [{ type: 'tool_use', id: 'c', name: 'f', input: {} }] }]);
+    expect(body.messages).toEqual([
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'c', name: 'f', input: {} }] },
+    ]);
   });
 
   it('translates function tools (dropping custom ones) and every tool_choice', () => {
     const tools = [
-      { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: weather, strict: true } },
+      {
+        type: 'function',
+        function: { name: 'get_weather', description: 'Weather', parameters: weather, strict: true },
+      },
       { type: 'function', function: { name: 'now' } },
       { type: 'custom', custom: { name: 'free_form' } },
     ];
-    const request = (extra: Record<string, unknown>) => toAnthropic.request({ model: 'm', messages: [], tools, ...extra });
+    const request = (extra: Record<string, unknown>) =>
+      toAnthropic.request({ model: 'm', messages: [], tools, ...extra });
     expect(request({}).tools).toEqual([
       { name: 'get_weather', description: 'Weather', input_schema: weather },
       { name: 'now', input_schema: { type: 'object', properties: {} } },
@@ -129,9 +147,18 @@ describe('OpenAI request -> Anthropic request', () => {
     expect(request({ tool_choice: 'auto' }).tool_choice).toEqual({ type: 'auto' });
     expect(request({ tool_choice: 'none' }).tool_choice).toEqual({ type: 'none' });
     expect(request({ tool_choice: 'required' }).tool_choice).toEqual({ type: 'any' });
-    expect(request({ tool_choice: { type: 'function', function: { name: 'now' } } }).tool_choice).toEqual({ type: 'tool', name: 'now' });
-    expect(request({ parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
-    expect(request({ tool_choice: 'required', parallel_tool_calls: false }).tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(request({ tool_choice: { type: 'function', function: { name: 'now' } } }).tool_choice).toEqual({
+      type: 'tool',
+      name: 'now',
+    });
+    expect(request({ parallel_tool_calls: false }).tool_choice).toEqual({
+      type: 'auto',
+      disable_parallel_tool_use: true,
+    });
+    expect(request({ tool_choice: 'required', parallel_tool_calls: false }).tool_choice).toEqual({
+      type: 'any',
+      disable_parallel_tool_use: true,
+    });
     expect(toAnthropic.request({ model: 'm', messages: [], tool_choice: 'auto' })).not.toHaveProperty('tool_choice');
   });
 
@@ -165,7 +192,10 @@ describe('OpenAI request -> Anthropic request', () => {
       stream: true,
       metadata: { user_id: 'user-42' },
     });
-    expect(toAnthropic.request({ model: 'm', messages: [], max_tokens: 30, stop: ['a', 'b'] })).toMatchObject({ max_tokens: 30, stop_sequences: ['a', 'b'] });
+    expect(toAnthropic.request({ model: 'm', messages: [], max_tokens: 30, stop: ['a', 'b'] })).toMatchObject({
+      max_tokens: 30,
+      stop_sequences: ['a', 'b'],
+    });
   });
 });
 
@@ -181,7 +211,13 @@ describe('Anthropic request -> OpenAI request', () => {
         ],
         messages: [
           { role: 'user', content: 'Hi' },
-          { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 's' }, { type: 'text', text: 'Bonjour.' }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: 'hmm', signature: 's' },
+              { type: 'text', text: 'Bonjour.' },
+            ],
+          },
         ],
       }),
     ).toEqual({
@@ -193,7 +229,9 @@ describe('Anthropic request -> OpenAI request', () => {
         { role: 'assistant', content: 'Bonjour.' },
       ],
     });
-    expect(toOpenAI.request({ model: 'm', system: 'Be brief.', messages: [] }).messages).toEqual([{ role: 'system', content: 'Be brief.' }]);
+    expect(toOpenAI.request({ model: 'm', system: 'Be brief.', messages: [] }).messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+    ]);
   });
 
   it('turns tool_use into tool_calls and tool_result blocks into tool messages before the rest of the turn', () => {
@@ -224,11 +262,17 @@ describe('Anthropic request -> OpenAI request', () => {
       {
         role: 'assistant',
         content: 'Checking.',
-        tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        tool_calls: [
+          { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
       },
       { role: 'tool', tool_call_id: 'toolu_1', content: 'Sunny' },
       { role: 'user', content: 'And tomorrow?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_2', type: 'function', function: { name: 'now', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'toolu_2', type: 'function', function: { name: 'now', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 'toolu_2', content: '12:00' },
     ]);
   });
@@ -243,7 +287,11 @@ describe('Anthropic request -> OpenAI request', () => {
             { type: 'text', text: 'What is this?' },
             { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
             { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
-            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' }, title: 'a.pdf' },
+            {
+              type: 'document',
+              source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' },
+              title: 'a.pdf',
+            },
           ],
         },
       ],
@@ -267,13 +315,23 @@ describe('Anthropic request -> OpenAI request', () => {
       { type: 'web_search_20250305', name: 'web_search', max_uses: 3 },
     ];
     const request = (extra: Record<string, unknown>) => toOpenAI.request({ model: 'm', messages: [], tools, ...extra });
-    expect(request({}).tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: weather } }]);
+    expect(request({}).tools).toEqual([
+      { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: weather } },
+    ]);
     expect(request({ tool_choice: { type: 'auto' } }).tool_choice).toBe('auto');
     expect(request({ tool_choice: { type: 'none' } }).tool_choice).toBe('none');
     expect(request({ tool_choice: { type: 'any' } }).tool_choice).toBe('required');
-    expect(request({ tool_choice: { type: 'tool', name: 'get_weather' } }).tool_choice).toEqual({ type: 'function', function: { name: 'get_weather' } });
-    expect(request({ tool_choice: { type: 'auto', disable_parallel_tool_use: true } })).toMatchObject({ tool_choice: 'auto', parallel_tool_calls: false });
-    expect(toOpenAI.request({ model: 'm', messages: [], tool_choice: { type: 'any' } })).not.toHaveProperty('tool_choice');
+    expect(request({ tool_choice: { type: 'tool', name: 'get_weather' } }).tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'get_weather' },
+    });
+    expect(request({ tool_choice: { type: 'auto', disable_parallel_tool_use: true } })).toMatchObject({
+      tool_choice: 'auto',
+      parallel_tool_calls: false,
+    });
+    expect(toOpenAI.request({ model: 'm', messages: [], tool_choice: { type: 'any' } })).not.toHaveProperty(
+      'tool_choice',
+    );
   });
 
   it('maps limits, sampling, stop sequences, stream (always asking for usage) and metadata, dropping the rest', () => {
@@ -305,7 +363,11 @@ describe('Anthropic request -> OpenAI request', () => {
 
   it('uses the output-limit field the provider understands', () => {
     const openai = translatorFor('anthropic', 'openai', { maxTokensField: 'max_completion_tokens' });
-    expect(openai.request({ model: 'm', messages: [], max_tokens: 100 })).toEqual({ model: 'm', messages: [], max_completion_tokens: 100 });
+    expect(openai.request({ model: 'm', messages: [], max_tokens: 100 })).toEqual({
+      model: 'm',
+      messages: [],
+      max_completion_tokens: 100,
+    });
   });
 });
 

@@ -6,7 +6,12 @@ import { translatorFor } from '../src/providers/translate/index.ts';
 const toOpenAI = translatorFor('openai', 'anthropic', { now: () => 1_700_000_000 });
 const toAnthropic = translatorFor('anthropic', 'openai');
 
-const anthropicUsage = { input_tokens: 20, output_tokens: 10, cache_read_input_tokens: 50, cache_creation_input_tokens: 5 };
+const anthropicUsage = {
+  input_tokens: 20,
+  output_tokens: 10,
+  cache_read_input_tokens: 50,
+  cache_creation_input_tokens: 5,
+};
 
 describe('Anthropic response -> OpenAI response', () => {
   it('translates text, id, model, stop reason and usage with cached tokens counted in prompt_tokens', () => {
@@ -15,7 +20,11 @@ describe('Anthropic response -> OpenAI response', () => {
       type: 'message',
       role: 'assistant',
       model: 'claude-sonnet-4-5',
-      content: [{ type: 'thinking', thinking: 'hmm', signature: 's' }, { type: 'text', text: 'Hello ' }, { type: 'text', text: 'there.' }],
+      content: [
+        { type: 'thinking', thinking: 'hmm', signature: 's' },
+        { type: 'text', text: 'Hello ' },
+        { type: 'text', text: 'there.' },
+      ],
       stop_reason: 'end_turn',
       stop_sequence: null,
       usage: anthropicUsage,
@@ -26,8 +35,20 @@ describe('Anthropic response -> OpenAI response', () => {
       object: 'chat.completion',
       created: 1_700_000_000,
       model: 'claude-sonnet-4-5',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 75, completion_tokens: 10, total_tokens: 85, prompt_tokens_details: { cached_tokens: 50 } },
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello there.', refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: 75,
+        completion_tokens: 10,
+        total_tokens: 85,
+        prompt_tokens_details: { cached_tokens: 50 },
+      },
     });
     // Every token is still counted once: the cache writes land in OpenAI's uncached input.
     const before = anthropicAdapter.summarizeResponse(anthropic).usage;
@@ -52,7 +73,9 @@ describe('Anthropic response -> OpenAI response', () => {
           role: 'assistant',
           content: null,
           refusal: null,
-          tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          tool_calls: [
+            { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          ],
         },
         logprobs: null,
         finish_reason: 'tool_calls',
@@ -87,8 +110,20 @@ describe('OpenAI response -> Anthropic response', () => {
       object: 'chat.completion',
       created: 1,
       model: 'gpt-4o',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello.', refusal: null }, logprobs: null, finish_reason: 'length' }],
-      usage: { prompt_tokens: 80, completion_tokens: 7, total_tokens: 87, prompt_tokens_details: { cached_tokens: 50 } },
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello.', refusal: null },
+          logprobs: null,
+          finish_reason: 'length',
+        },
+      ],
+      usage: {
+        prompt_tokens: 80,
+        completion_tokens: 7,
+        total_tokens: 87,
+        prompt_tokens_details: { cached_tokens: 50 },
+      },
     };
     const anthropic = toAnthropic.response(openai);
     expect(anthropic).toEqual({
@@ -135,21 +170,29 @@ describe('OpenAI response -> Anthropic response', () => {
   });
 
   it('maps every finish reason and carries a refusal as text', () => {
-    const stop = (finish_reason: string) => toAnthropic.response({ choices: [{ message: { content: 'x' }, finish_reason }] }).stop_reason;
+    const stop = (finish_reason: string) =>
+      toAnthropic.response({ choices: [{ message: { content: 'x' }, finish_reason }] }).stop_reason;
     expect(stop('stop')).toBe('end_turn');
     expect(stop('length')).toBe('max_tokens');
     expect(stop('tool_calls')).toBe('tool_use');
     expect(stop('function_call')).toBe('tool_use');
     expect(stop('content_filter')).toBe('refusal');
-    const refusal = toAnthropic.response({ choices: [{ message: { content: null, refusal: 'I cannot.' }, finish_reason: 'stop' }] });
+    const refusal = toAnthropic.response({
+      choices: [{ message: { content: null, refusal: 'I cannot.' }, finish_reason: 'stop' }],
+    });
     expect(refusal.content).toEqual([{ type: 'text', text: 'I cannot.' }]);
   });
 
   it('translates error bodies', () => {
-    expect(toAnthropic.errorBody({ error: { message: 'slow down', type: 'rate_limit_exceeded', param: null, code: null } })).toEqual({
+    expect(
+      toAnthropic.errorBody({ error: { message: 'slow down', type: 'rate_limit_exceeded', param: null, code: null } }),
+    ).toEqual({
       type: 'error',
       error: { type: 'rate_limit_exceeded', message: 'slow down' },
     });
-    expect(toAnthropic.errorBody({})).toEqual({ type: 'error', error: { type: 'api_error', message: 'The provider returned an error' } });
+    expect(toAnthropic.errorBody({})).toEqual({
+      type: 'error',
+      error: { type: 'api_error', message: 'The provider returned an error' },
+    });
   });
 });

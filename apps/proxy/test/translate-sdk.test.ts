@@ -76,7 +76,14 @@ describe('the OpenAI SDK served by an Anthropic provider', () => {
   afterAll(() => proxy.close());
 
   const tools: OpenAI.ChatCompletionTool[] = [
-    { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'Weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+    },
   ];
   const question: OpenAI.ChatCompletionMessageParam[] = [
     { role: 'system', content: 'Be brief.' },
@@ -85,31 +92,59 @@ describe('the OpenAI SDK served by an Anthropic provider', () => {
 
   it('answers text with usage totals intact', async () => {
     fake.setBehavior({ text: 'Sunny.', usage });
-    const completion = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: question, max_tokens: 64, stop: ['END'] });
+    const completion = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      messages: question,
+      max_tokens: 64,
+      stop: ['END'],
+    });
     expect(completion.choices[0]?.message.content).toBe('Sunny.');
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expect(completion.model).toBe('claude-sonnet-4-5');
-    expect(completion.usage).toEqual({ prompt_tokens: 86, completion_tokens: 12, total_tokens: 98, prompt_tokens_details: { cached_tokens: 50 } });
+    expect(completion.usage).toEqual({
+      prompt_tokens: 86,
+      completion_tokens: 12,
+      total_tokens: 98,
+      prompt_tokens_details: { cached_tokens: 50 },
+    });
     expect(fake.requests[0]).toMatchObject({
       path: '/v1/messages',
-      body: { model: 'claude-sonnet-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Weather in Paris?' }], max_tokens: 64, stop_sequences: ['END'] },
+      body: {
+        model: 'claude-sonnet-4-5',
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+        max_tokens: 64,
+        stop_sequences: ['END'],
+      },
     });
   });
 
   it('runs a tool call and a tool result turn', async () => {
     fake.setBehavior({ toolCall: { arguments: weatherArgs }, usage });
-    const first = await openai.chat.completions.create({ model: 'claude', messages: question, tools, tool_choice: 'auto' });
+    const first = await openai.chat.completions.create({
+      model: 'claude',
+      messages: question,
+      tools,
+      tool_choice: 'auto',
+    });
     const choice = first.choices[0];
     expect(choice?.finish_reason).toBe('tool_calls');
     const call = choice?.message.tool_calls?.[0];
     expect(call?.type === 'function' && call.function.name).toBe('get_weather');
     expect(call?.type === 'function' && JSON.parse(call.function.arguments)).toEqual(weatherArgs);
-    expect(fake.requests[0]?.body).toMatchObject({ tools: [{ name: 'get_weather', input_schema: { type: 'object' } }], tool_choice: { type: 'auto' } });
+    expect(fake.requests[0]?.body).toMatchObject({
+      tools: [{ name: 'get_weather', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'auto' },
+    });
 
     const second = await openai.chat.completions.create({
       model: 'claude',
       tools,
-      messages: [...question, choice?.message as OpenAI.ChatCompletionMessageParam, { role: 'tool', tool_call_id: call?.id ?? '', content: '21°C' }],
+      messages: [
+        ...question,
+        choice?.message as OpenAI.ChatCompletionMessageParam,
+        { role: 'tool', tool_call_id: call?.id ?? '', content: '21°C' },
+      ],
     });
     expect(second.choices[0]?.message.content).toBe('Hello from the fake provider.');
     expect(second.choices[0]?.finish_reason).toBe('stop');
@@ -127,18 +162,29 @@ describe('the OpenAI SDK served by an Anthropic provider', () => {
 
   it('streams text with the usage chunk the client asked for', async () => {
     fake.setBehavior({ text: 'It is sunny in Paris today.', usage, messageDeltas: 2 });
-    const stream = openai.chat.completions.stream({ model: 'claude', messages: question, stream_options: { include_usage: true } });
+    const stream = openai.chat.completions.stream({
+      model: 'claude',
+      messages: question,
+      stream_options: { include_usage: true },
+    });
     const completion = await stream.finalChatCompletion();
     expect(completion.choices[0]?.message.content).toBe('It is sunny in Paris today.');
     expect(completion.choices[0]?.finish_reason).toBe('stop');
-    expect(completion.usage).toMatchObject({ prompt_tokens: 86, completion_tokens: 12, total_tokens: 98, prompt_tokens_details: { cached_tokens: 50 } });
+    expect(completion.usage).toMatchObject({
+      prompt_tokens: 86,
+      completion_tokens: 12,
+      total_tokens: 98,
+      prompt_tokens_details: { cached_tokens: 50 },
+    });
     expect(fake.requests[0]?.body).toMatchObject({ stream: true, max_tokens: 4096 });
     expect(proxy.reports.at(-1)).toMatchObject({ stopReason: 'end_turn', usage, completed: true, error: null });
   });
 
   it('streams a tool call and then the answer to its result', async () => {
     fake.setBehavior({ toolCall: { arguments: weatherArgs }, usage });
-    const first = await openai.chat.completions.stream({ model: 'claude', messages: question, tools }).finalChatCompletion();
+    const first = await openai.chat.completions
+      .stream({ model: 'claude', messages: question, tools })
+      .finalChatCompletion();
     const call = first.choices[0]?.message.tool_calls?.[0];
     expect(first.choices[0]?.finish_reason).toBe('tool_calls');
     expect(first.choices[0]?.message.content).toBe('Calling get_weather.');
@@ -149,7 +195,11 @@ describe('the OpenAI SDK served by an Anthropic provider', () => {
       model: 'claude',
       stream: true,
       tools,
-      messages: [...question, { role: 'assistant', content: null, tool_calls: call ? [call] : [] }, { role: 'tool', tool_call_id: call?.id ?? '', content: '21°C' }],
+      messages: [
+        ...question,
+        { role: 'assistant', content: null, tool_calls: call ? [call] : [] },
+        { role: 'tool', tool_call_id: call?.id ?? '', content: '21°C' },
+      ],
     });
     for await (const chunk of second) chunks.push(chunk);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the fake provider.');
@@ -159,9 +209,14 @@ describe('the OpenAI SDK served by an Anthropic provider', () => {
 
   it('passes a provider error on in OpenAI form', async () => {
     fake.enqueue({ status: 400, errorMessage: 'max_tokens: too large' });
-    const error = await openai.chat.completions.create({ model: 'claude', messages: question }).catch((e: unknown) => e);
+    const error = await openai.chat.completions
+      .create({ model: 'claude', messages: question })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ message: 'max_tokens: too large', type: 'invalid_request_error' });
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({
+      message: 'max_tokens: too large',
+      type: 'invalid_request_error',
+    });
   });
 });
 
@@ -174,31 +229,65 @@ describe('the Anthropic SDK served by an OpenAI provider', () => {
   });
   afterAll(() => proxy.close());
 
-  const tools: Anthropic.Tool[] = [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+  const tools: Anthropic.Tool[] = [
+    {
+      name: 'get_weather',
+      description: 'Weather',
+      input_schema: { type: 'object', properties: { city: { type: 'string' } } },
+    },
+  ];
   const question: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
   // The OpenAI fake has no cache-write bucket.
-  const openAIUsage = { input_tokens: 30, output_tokens: 12, cache_read_input_tokens: 50, cache_creation_input_tokens: 0 };
+  const openAIUsage = {
+    input_tokens: 30,
+    output_tokens: 12,
+    cache_read_input_tokens: 50,
+    cache_creation_input_tokens: 0,
+  };
 
   it('answers text with usage split into Anthropic buckets', async () => {
     fake.setBehavior({ text: 'Sunny.', usage });
-    const message = await anthropic.messages.create({ model: 'gpt-4o', max_tokens: 64, system: 'Be brief.', messages: question, stop_sequences: ['END'] });
+    const message = await anthropic.messages.create({
+      model: 'gpt-4o',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: question,
+      stop_sequences: ['END'],
+    });
     expect(message.content).toEqual([{ type: 'text', text: 'Sunny.' }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.model).toBe('gpt-4o');
     expect(message.usage).toEqual(openAIUsage);
     expect(fake.requests[0]).toMatchObject({
       path: '/v1/chat/completions',
-      body: { model: 'gpt-4o', max_tokens: 64, stop: ['END'], messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Weather in Paris?' }] },
+      body: {
+        model: 'gpt-4o',
+        max_tokens: 64,
+        stop: ['END'],
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Weather in Paris?' },
+        ],
+      },
     });
   });
 
   it('runs a tool call and a tool result turn', async () => {
     fake.setBehavior({ toolCall: { arguments: weatherArgs }, usage });
-    const first = await anthropic.messages.create({ model: 'gpt-4o', max_tokens: 64, messages: question, tools, tool_choice: { type: 'any' } });
+    const first = await anthropic.messages.create({
+      model: 'gpt-4o',
+      max_tokens: 64,
+      messages: question,
+      tools,
+      tool_choice: { type: 'any' },
+    });
     expect(first.stop_reason).toBe('tool_use');
     const toolUse = first.content.find((block) => block.type === 'tool_use');
     expect(toolUse).toMatchObject({ type: 'tool_use', name: 'get_weather', input: weatherArgs });
-    expect(fake.requests[0]?.body).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather' } }], tool_choice: 'required' });
+    expect(fake.requests[0]?.body).toMatchObject({
+      tools: [{ type: 'function', function: { name: 'get_weather' } }],
+      tool_choice: 'required',
+    });
 
     const second = await anthropic.messages.create({
       model: 'gpt-4o',
@@ -216,7 +305,13 @@ describe('the Anthropic SDK served by an OpenAI provider', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: toolUse?.id, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify(weatherArgs) } }],
+        tool_calls: [
+          {
+            id: toolUse?.id,
+            type: 'function',
+            function: { name: 'get_weather', arguments: JSON.stringify(weatherArgs) },
+          },
+        ],
       },
       { role: 'tool', tool_call_id: toolUse?.id, content: '21°C' },
     ]);
@@ -224,17 +319,25 @@ describe('the Anthropic SDK served by an OpenAI provider', () => {
 
   it('streams text with the final usage', async () => {
     fake.setBehavior({ text: 'It is sunny in Paris today.', usage });
-    const message = await anthropic.messages.stream({ model: 'gpt-4o', max_tokens: 64, messages: question }).finalMessage();
+    const message = await anthropic.messages
+      .stream({ model: 'gpt-4o', max_tokens: 64, messages: question })
+      .finalMessage();
     expect(message.content).toEqual([{ type: 'text', text: 'It is sunny in Paris today.' }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.usage).toMatchObject(openAIUsage);
     expect(fake.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    expect(proxy.reports.at(-1)).toMatchObject({ stopReason: 'stop', usage: { input: 30, output: 12, cacheRead: 50, cacheCreation: 0 }, completed: true });
+    expect(proxy.reports.at(-1)).toMatchObject({
+      stopReason: 'stop',
+      usage: { input: 30, output: 12, cacheRead: 50, cacheCreation: 0 },
+      completed: true,
+    });
   });
 
   it('streams a tool call and then the answer to its result', async () => {
     fake.setBehavior({ toolCall: { arguments: weatherArgs }, usage });
-    const first = await anthropic.messages.stream({ model: 'gpt-4o', max_tokens: 64, messages: question, tools }).finalMessage();
+    const first = await anthropic.messages
+      .stream({ model: 'gpt-4o', max_tokens: 64, messages: question, tools })
+      .finalMessage();
     expect(first.stop_reason).toBe('tool_use');
     const toolUse = first.content.find((block) => block.type === 'tool_use');
     expect(toolUse).toMatchObject({ type: 'tool_use', name: 'get_weather', input: weatherArgs });
@@ -251,14 +354,22 @@ describe('the Anthropic SDK served by an OpenAI provider', () => {
       ],
     });
     for await (const event of second) events.push(event);
-    const text = events.map((e) => (e.type === 'content_block_delta' && e.delta.type === 'text_delta' ? e.delta.text : '')).join('');
+    const text = events
+      .map((e) => (e.type === 'content_block_delta' && e.delta.type === 'text_delta' ? e.delta.text : ''))
+      .join('');
     expect(text).toBe('Hello from the fake provider.');
-    expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 12 } });
+    expect(events.at(-2)).toMatchObject({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn' },
+      usage: { output_tokens: 12 },
+    });
   });
 
   it('passes a provider error on in Anthropic form', async () => {
     fake.enqueue({ status: 400, errorMessage: 'bad messages' });
-    const error = await anthropic.messages.create({ model: 'gpt-4o', max_tokens: 8, messages: question }).catch((e: unknown) => e);
+    const error = await anthropic.messages
+      .create({ model: 'gpt-4o', max_tokens: 8, messages: question })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toEqual({
       type: 'error',

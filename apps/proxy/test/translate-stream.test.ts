@@ -8,7 +8,10 @@ import { anthropicStream, openAIStream } from './support/transformers.ts';
 
 const MULTIBYTE = 'Grüße, 世界! 👋🏽 ok';
 const tool = { name: 'get_weather', input_schema: { type: 'object', properties: {} } };
-const openAITool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } };
+const openAITool = {
+  type: 'function',
+  function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+};
 const USAGE = { input: 20, output: 9, cacheRead: 60, cacheCreation: 4 };
 
 let fake: FakeProvider;
@@ -19,7 +22,13 @@ afterAll(() => fake.close());
 
 async function anthropicBytes(behavior: FakeBehavior, tools = false) {
   fake.enqueue(behavior);
-  const body = { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }], ...(tools ? { tools: [tool] } : {}) };
+  const body = {
+    model: 'claude',
+    max_tokens: 100,
+    stream: true,
+    messages: [{ role: 'user', content: 'hi' }],
+    ...(tools ? { tools: [tool] } : {}),
+  };
   return (await rawResponse(fake, '/v1/messages', body)).bytes;
 }
 
@@ -48,7 +57,10 @@ function events(output: Buffer): { event: string | null; data: string }[] {
     });
 }
 
-const json = (data: string) => JSON.parse(data) as Record<string, unknown> & { choices?: { delta: Record<string, unknown>; finish_reason: string | null }[] };
+const json = (data: string) =>
+  JSON.parse(data) as Record<string, unknown> & {
+    choices?: { delta: Record<string, unknown>; finish_reason: string | null }[];
+  };
 
 function run(transformer: StreamTransformer, bytes: Uint8Array) {
   return runChunked(transformer, bytes, []);
@@ -77,11 +89,22 @@ describe('Anthropic stream -> OpenAI chunks', () => {
     expect(finishes.map((c) => c.choices?.[0]?.finish_reason)).toEqual(['stop']);
     expect(chunks.at(-1)).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 84, completion_tokens: 9, total_tokens: 93, prompt_tokens_details: { cached_tokens: 60 } },
+      usage: {
+        prompt_tokens: 84,
+        completion_tokens: 9,
+        total_tokens: 93,
+        prompt_tokens_details: { cached_tokens: 60 },
+      },
     });
     // The report is the Anthropic transformer's, so accounting is unchanged by translation.
     expect(timeless(whole.report)).toEqual(timeless(run(anthropicStream(), bytes).report));
-    expect(whole.report).toMatchObject({ id: expect.stringMatching(/^msg_fake_/), stopReason: 'end_turn', usage: USAGE, completed: true, error: null });
+    expect(whole.report).toMatchObject({
+      id: expect.stringMatching(/^msg_fake_/),
+      stopReason: 'end_turn',
+      usage: USAGE,
+      completed: true,
+      error: null,
+    });
     for (const cuts of everySplit(bytes)) {
       const { output, report } = runChunked(translator.stream({ clientWantsUsage: true }), bytes, cuts);
       expect(output.equals(whole.output)).toBe(true);
@@ -92,7 +115,9 @@ describe('Anthropic stream -> OpenAI chunks', () => {
   it('leaves out the usage chunk and the usage fields when the client did not ask for usage', async () => {
     const bytes = await anthropicBytes({ text: 'Hi.' });
     const { output, report } = run(translator.stream({ clientWantsUsage: false }), bytes);
-    const chunks = events(output).slice(0, -1).map((e) => json(e.data));
+    const chunks = events(output)
+      .slice(0, -1)
+      .map((e) => json(e.data));
     expect(chunks.every((c) => !('usage' in c))).toBe(true);
     expect(chunks.every((c) => (c.choices?.length ?? 0) === 1)).toBe(true);
     expect(report.usage).toEqual({ input: 20, output: 10, cacheRead: 0, cacheCreation: 0 });
@@ -101,9 +126,18 @@ describe('Anthropic stream -> OpenAI chunks', () => {
   it('streams a tool call as id and name first, then argument fragments', async () => {
     const bytes = await anthropicBytes({ toolCall: { arguments: { city: 'Paris', days: 3 } } }, true);
     const { output, report } = run(translator.stream({ clientWantsUsage: true }), bytes);
-    const chunks = events(output).slice(0, -1).map((e) => json(e.data));
-    const calls = chunks.flatMap((c) => (c.choices?.[0]?.delta.tool_calls as Record<string, unknown>[] | undefined) ?? []);
-    expect(calls[0]).toEqual({ index: 0, id: expect.stringMatching(/^toolu_fake_\d+$/), type: 'function', function: { name: 'get_weather', arguments: '' } });
+    const chunks = events(output)
+      .slice(0, -1)
+      .map((e) => json(e.data));
+    const calls = chunks.flatMap(
+      (c) => (c.choices?.[0]?.delta.tool_calls as Record<string, unknown>[] | undefined) ?? [],
+    );
+    expect(calls[0]).toEqual({
+      index: 0,
+      id: expect.stringMatching(/^toolu_fake_\d+$/),
+      type: 'function',
+      function: { name: 'get_weather', arguments: '' },
+    });
     expect(calls.slice(1).every((call) => call.index === 0 && !('id' in call))).toBe(true);
     const args = calls.map((call) => (call.function as { arguments: string }).arguments).join('');
     expect(JSON.parse(args)).toEqual({ city: 'Paris', days: 3 });
@@ -113,10 +147,15 @@ describe('Anthropic stream -> OpenAI chunks', () => {
   });
 
   it('passes an error event on in OpenAI form and records it', async () => {
-    const bytes = await anthropicBytes({ text: 'a b c d', streamError: { afterChunks: 4, type: 'overloaded_error', message: 'busy' } });
+    const bytes = await anthropicBytes({
+      text: 'a b c d',
+      streamError: { afterChunks: 4, type: 'overloaded_error', message: 'busy' },
+    });
     const { output, report } = run(translator.stream({ clientWantsUsage: true }), bytes);
     const out = events(output);
-    expect(out.at(-1)?.data).toBe(JSON.stringify({ error: { message: 'busy', type: 'overloaded_error', param: null, code: null } }));
+    expect(out.at(-1)?.data).toBe(
+      JSON.stringify({ error: { message: 'busy', type: 'overloaded_error', param: null, code: null } }),
+    );
     expect(out.some((e) => e.data === '[DONE]')).toBe(false);
     expect(report).toMatchObject({ error: { type: 'overloaded_error', message: 'busy' }, completed: false });
   });
@@ -170,7 +209,12 @@ describe('OpenAI chunks -> Anthropic stream', () => {
     });
     expect(data.at(-1)).toEqual({ type: 'message_stop' });
     expect(timeless(whole.report)).toEqual(timeless(run(openAIStream(true), bytes).report));
-    expect(whole.report).toMatchObject({ id: expect.stringMatching(/^chatcmpl-fake_/), stopReason: 'stop', usage: { input: 20, output: 9, cacheRead: 60, cacheCreation: 0 }, completed: true });
+    expect(whole.report).toMatchObject({
+      id: expect.stringMatching(/^chatcmpl-fake_/),
+      stopReason: 'stop',
+      usage: { input: 20, output: 9, cacheRead: 60, cacheCreation: 0 },
+      completed: true,
+    });
     for (const cuts of everySplit(bytes)) {
       const { output, report } = runChunked(translator.stream({ clientWantsUsage: true }), bytes, cuts);
       expect(output.equals(whole.output)).toBe(true);
@@ -189,9 +233,15 @@ describe('OpenAI chunks -> Anthropic stream', () => {
     });
     const deltas = data.filter((d) => d.type === 'content_block_delta');
     expect(deltas.every((d) => d.index === 0 && (d.delta as { type: string }).type === 'input_json_delta')).toBe(true);
-    expect(JSON.parse(deltas.map((d) => (d.delta as { partial_json: string }).partial_json).join(''))).toEqual({ city: 'Paris', days: 3 });
+    expect(JSON.parse(deltas.map((d) => (d.delta as { partial_json: string }).partial_json).join(''))).toEqual({
+      city: 'Paris',
+      days: 3,
+    });
     expect(data.filter((d) => d.type === 'content_block_stop')).toEqual([{ type: 'content_block_stop', index: 0 }]);
-    expect(data.find((d) => d.type === 'message_delta')?.delta).toEqual({ stop_reason: 'tool_use', stop_sequence: null });
+    expect(data.find((d) => d.type === 'message_delta')?.delta).toEqual({
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+    });
     expect(report.stopReason).toBe('tool_calls');
   });
 
@@ -226,10 +276,16 @@ describe('OpenAI chunks -> Anthropic stream', () => {
   });
 
   it('passes an error chunk on as an Anthropic error event and records it', async () => {
-    const bytes = await openAIBytes({ text: 'a b c d', streamError: { afterChunks: 3, type: 'server_error', message: 'boom' } });
+    const bytes = await openAIBytes({
+      text: 'a b c d',
+      streamError: { afterChunks: 3, type: 'server_error', message: 'boom' },
+    });
     const { output, report } = run(translator.stream({ clientWantsUsage: true }), bytes);
     const out = events(output);
-    expect(out.at(-1)).toEqual({ event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'server_error', message: 'boom' } }) });
+    expect(out.at(-1)).toEqual({
+      event: 'error',
+      data: JSON.stringify({ type: 'error', error: { type: 'server_error', message: 'boom' } }),
+    });
     expect(out.some((e) => e.event === 'message_stop')).toBe(false);
     expect(report).toMatchObject({ error: { type: 'server_error', message: 'boom' }, completed: false });
   });
@@ -237,10 +293,24 @@ describe('OpenAI chunks -> Anthropic stream', () => {
   it('finishes a stream whose choice finished even without [DONE], but not one cut short', () => {
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
       `data: ${JSON.stringify({ id: 'c1', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    const finished = run(translator.stream({ clientWantsUsage: true }), Buffer.from(chunk({ content: 'Hi' }) + chunk({}, 'length')));
-    expect(events(finished.output).map((e) => e.event).slice(-2)).toEqual(['message_delta', 'message_stop']);
-    expect(json(events(finished.output).at(-2)?.data ?? '{}').delta).toEqual({ stop_reason: 'max_tokens', stop_sequence: null });
+    const finished = run(
+      translator.stream({ clientWantsUsage: true }),
+      Buffer.from(chunk({ content: 'Hi' }) + chunk({}, 'length')),
+    );
+    expect(
+      events(finished.output)
+        .map((e) => e.event)
+        .slice(-2),
+    ).toEqual(['message_delta', 'message_stop']);
+    expect(json(events(finished.output).at(-2)?.data ?? '{}').delta).toEqual({
+      stop_reason: 'max_tokens',
+      stop_sequence: null,
+    });
     const cut = run(translator.stream({ clientWantsUsage: true }), Buffer.from(chunk({ content: 'Hi' })));
-    expect(events(cut.output).map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta']);
+    expect(events(cut.output).map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+    ]);
   });
 });

@@ -21,15 +21,37 @@ async function failure(call: () => Promise<unknown>): Promise<UpstreamError> {
 
 describe('UpstreamError from HTTP answers', () => {
   it('reads both formats of error body, status and retry-after', () => {
-    const openai = UpstreamError.fromResponse('openai', 429, '{"error":{"message":"Slow down","type":"requests","code":"rate_limit_exceeded"}}', {
-      'retry-after-ms': '1500',
-      'retry-after': '2',
+    const openai = UpstreamError.fromResponse(
+      'openai',
+      429,
+      '{"error":{"message":"Slow down","type":"requests","code":"rate_limit_exceeded"}}',
+      {
+        'retry-after-ms': '1500',
+        'retry-after': '2',
+      },
+    );
+    expect(openai).toMatchObject({
+      provider: 'openai',
+      kind: 'http_error',
+      status: 429,
+      message: 'Slow down',
+      errorType: 'requests',
+      retryAfterMs: 1500,
     });
-    expect(openai).toMatchObject({ provider: 'openai', kind: 'http_error', status: 429, message: 'Slow down', errorType: 'requests', retryAfterMs: 1500 });
     expect(openai.toDetail()).toEqual({ provider: 'openai', status: 429, message: 'Slow down', kind: 'http_error' });
 
-    const anthropic = UpstreamError.fromResponse('anthropic', 529, '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', { 'retry-after': '3' });
-    expect(anthropic).toMatchObject({ status: 529, message: 'Overloaded', errorType: 'overloaded_error', retryAfterMs: 3000 });
+    const anthropic = UpstreamError.fromResponse(
+      'anthropic',
+      529,
+      '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+      { 'retry-after': '3' },
+    );
+    expect(anthropic).toMatchObject({
+      status: 529,
+      message: 'Overloaded',
+      errorType: 'overloaded_error',
+      retryAfterMs: 3000,
+    });
     expect(anthropic).toBeInstanceOf(Error);
   });
 
@@ -66,20 +88,28 @@ describe('UpstreamError from network failures', () => {
   it('a slow first byte past headersTimeout is a request timeout (504)', async () => {
     // undici checks these timeouts on a coarse (about 1 s) timer, hence the generous margins.
     fake.enqueue({ delayMs: 3000 });
-    const error = await failure(() => request(`${fake.url}/v1/chat/completions`, { method: 'POST', body: '{}', headersTimeout: 100 }));
+    const error = await failure(() =>
+      request(`${fake.url}/v1/chat/completions`, { method: 'POST', body: '{}', headersTimeout: 100 }),
+    );
     expect(error).toMatchObject({ kind: 'request_timeout', status: 504 });
   });
 
   it('a stalled body past bodyTimeout, or an AbortSignal deadline, is a request timeout', async () => {
     fake.enqueue({ chunkDelayMs: 3000 });
     const stalled = await failure(async () => {
-      const response = await request(`${fake.url}/v1/chat/completions`, { method: 'POST', body: '{"stream":true}', bodyTimeout: 100 });
+      const response = await request(`${fake.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: '{"stream":true}',
+        bodyTimeout: 100,
+      });
       await response.body.text();
     });
     expect(stalled.kind).toBe('request_timeout');
 
     fake.enqueue({ hang: true });
-    const aborted = await failure(() => fetch(`${fake.url}/v1/messages`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(50) }));
+    const aborted = await failure(() =>
+      fetch(`${fake.url}/v1/messages`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(50) }),
+    );
     expect(aborted.kind).toBe('request_timeout');
   });
 
@@ -95,7 +125,10 @@ describe('UpstreamError from network failures', () => {
   it('a connect timeout is tcp_connect_timeout, also wrapped by fetch', () => {
     const direct = UpstreamError.fromNetwork('anthropic', new errors.ConnectTimeoutError());
     expect(direct).toMatchObject({ kind: 'tcp_connect_timeout', status: 504, provider: 'anthropic' });
-    const wrapped = UpstreamError.fromNetwork('anthropic', new TypeError('fetch failed', { cause: new errors.ConnectTimeoutError() }));
+    const wrapped = UpstreamError.fromNetwork(
+      'anthropic',
+      new TypeError('fetch failed', { cause: new errors.ConnectTimeoutError() }),
+    );
     expect(wrapped.kind).toBe('tcp_connect_timeout');
     expect(wrapped.cause).toBeInstanceOf(TypeError);
   });

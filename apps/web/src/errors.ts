@@ -39,5 +39,7 @@ export function fieldError(error: FormError | null, path: string): string | unde
 /** Field errors no input on the form claims, so they are not lost. */
 export function unclaimedFields(error: FormError | null, paths: readonly string[]): [string, string][] {
   if (!error) return [];
-  return Object.entries(error.fields).filter(([key]) => !paths.some((path) => path === key || path.startsWith(`${key}.`)));
+  return Object.entries(error.fields).filter(
+    ([key]) => !paths.some((path) => path === key || path.startsWith(`${key}.`)),
+  );
 }

@@ -1,8 +1,8 @@
 import type { AppRouter } from '@rungate/api';
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
-import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { inferRouterOutputs } from '@trpc/server';
+import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { getToken, signOut } from './session.ts';
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -34,7 +34,9 @@ const rowWith = (table: Locator, name: string | RegExp, ...texts: string[]) =>
   texts.reduce((row, text) => row.filter({ hasText: text }), table.getByRole('row', { name }));
 
 if (!hasChromium && !inCi) {
-  console.warn(`Skipping the dashboard browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+  console.warn(
+    `Skipping the dashboard browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
+  );
 }
 
 describe.skipIf(!hasChromium && !inCi)('dashboard in a browser', () => {
@@ -54,7 +56,12 @@ describe.skipIf(!hasChromium && !inCi)('dashboard in a browser', () => {
     database = await createTestDatabase();
     services = createServices({ db: database.db, encryptionKey: randomBytes(32) });
     const account = await services.accounts.insert(services.deps.db, { name: 'Acme', slug: 'acme' });
-    const issued = await services.adminTokens.issue(services.deps.db, account.id, { name: 'browser-test', scopes: ['admin'] }, 'test');
+    const issued = await services.adminTokens.issue(
+      services.deps.db,
+      account.id,
+      { name: 'browser-test', scopes: ['admin'] },
+      'test',
+    );
     adminToken = issued.secret;
     adminTokenId = issued.token.id;
     ctx = { orgId: account.id, actor: { kind: 'token', tokenId: adminTokenId, scopes: ['admin'] } };
@@ -138,7 +145,11 @@ describe.skipIf(!hasChromium && !inCi)('dashboard in a browser', () => {
     await page.screenshot({ path: screenshot('agents') });
 
     const [stored] = await services.agents.list(ctx, {});
-    expect(stored).toMatchObject({ name: 'support-bot-v2', status: 'disabled', description: 'Answers support tickets' });
+    expect(stored).toMatchObject({
+      name: 'support-bot-v2',
+      status: 'disabled',
+      description: 'Answers support tickets',
+    });
   });
 
   it('keeps the session across reloads and signs out', async () => {

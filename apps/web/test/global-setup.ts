@@ -14,7 +14,9 @@ function newestChange(path: string): number {
 /** The browser test drives the built bundle the API serves; rebuild it when a source is newer. */
 export default async function buildDashboardIfStale(): Promise<void> {
   const builtIndex = join(root, 'dist', 'index.html');
-  const sourcesChanged = Math.max(...['src', 'index.html', 'vite.config.ts'].map((path) => newestChange(join(root, path))));
+  const sourcesChanged = Math.max(
+    ...['src', 'index.html', 'vite.config.ts'].map((path) => newestChange(join(root, path))),
+  );
   if (existsSync(builtIndex) && statSync(builtIndex).mtimeMs >= sourcesChanged) return;
   await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Timestamp, Uuid, dataEnvelope } from './common.ts';
+import { dataEnvelope, Timestamp, Uuid } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { IdParams, NullableString, Timestamp, Uuid, dataEnvelope, listEnvelope, MessageResult, ResourceName } from './common.ts';
+import {
+  dataEnvelope,
+  IdParams,
+  listEnvelope,
+  MessageResult,
+  NullableString,
+  ResourceName,
+  Timestamp,
+  Uuid,
+} from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 

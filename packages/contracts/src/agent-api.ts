@@ -1,19 +1,19 @@
 import { z } from 'zod';
+import { AgentStatus } from './agents.ts';
 import {
+  dataEnvelope,
+  dateRangeQuery,
   IdParams,
+  limitQuery,
+  listEnvelope,
   NullableString,
   OffsetQuery,
   Outcome,
   SortOrder,
   Uuid,
-  dataEnvelope,
-  dateRangeQuery,
-  limitQuery,
-  listEnvelope,
 } from './common.ts';
 import { ErrorResponse, ProxyAuthError } from './errors.ts';
 import { defineOperation } from './operation.ts';
-import { AgentStatus } from './agents.ts';
 import { Run, RunStatus, Step } from './runs.ts';
 
 /** Endpoints an agent calls about itself with its own API key (tag "Agent"). */

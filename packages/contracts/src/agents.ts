@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import {
-  IdParams,
-  JsonObject,
-  NameParams,
-  NullableString,
-  Timestamp,
-  Uuid,
   auditFields,
   dataEnvelope,
+  IdParams,
+  JsonObject,
   listEnvelope,
+  NameParams,
+  NullableString,
+  ResourceName,
+  Timestamp,
   tenantFields,
   tenantInputFields,
-  ResourceName,
+  Uuid,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -46,10 +46,7 @@ export const RoutingOverride = z
   .nullable();
 export type RoutingOverride = z.infer<typeof RoutingOverride>;
 
-const allowedPolicies = z
-  .array(z.string())
-  .nullable()
-  .describe('Policies the agent may pick per run; null allows any');
+const allowedPolicies = z.array(z.string()).nullable().describe('Policies the agent may pick per run; null allows any');
 
 export const Agent = z
   .object({

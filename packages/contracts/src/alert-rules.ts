@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import {
+  auditFields,
+  dataEnvelope,
   IdParams,
   JsonObject,
+  listEnvelope,
   MAX_INT4,
+  MessageResult,
   NullableString,
   ResourceName,
   Timestamp,
   Uuid,
   Visibility,
-  auditFields,
-  dataEnvelope,
-  listEnvelope,
-  MessageResult,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { idActionsOf } from './id-action.ts';
@@ -94,8 +94,16 @@ const alertRuleFields = {
   description: z.string().optional(),
   agent_id: Uuid.optional().describe('Required for rate_limit_approaching'),
   condition_type: AlertConditionType,
-  condition_config: JsonObject.optional().describe('Thresholds and windows of the condition_type (threshold_usd, threshold_percent, threshold_minutes, window_minutes, min_calls); every field has a default'),
-  cooldown_seconds: z.number().int().min(0).max(MAX_INT4).optional().describe('Quiet time between triggers (default 300)'),
+  condition_config: JsonObject.optional().describe(
+    'Thresholds and windows of the condition_type (threshold_usd, threshold_percent, threshold_minutes, window_minutes, min_calls); every field has a default',
+  ),
+  cooldown_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_INT4)
+    .optional()
+    .describe('Quiet time between triggers (default 300)'),
   scope: Visibility.optional().describe('Members may only create personal rules (default org)'),
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OffsetQuery, Uuid, dataEnvelope, dateRangeQuery, limitQuery, listEnvelope } from './common.ts';
+import { dataEnvelope, dateRangeQuery, limitQuery, listEnvelope, OffsetQuery, Uuid } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 
@@ -202,7 +202,12 @@ export const analyticsOperations = {
     responses: { 200: listEnvelope(CostAnalyticsResult), 400: ErrorResponse, 401: DashboardAuthError },
     successStatus: 200,
   }),
-  latency: metricsOperation('getLatencyAnalytics', '/api/analytics/latency', 'Get latency analytics', LatencyAnalyticsResult),
+  latency: metricsOperation(
+    'getLatencyAnalytics',
+    '/api/analytics/latency',
+    'Get latency analytics',
+    LatencyAnalyticsResult,
+  ),
   errors: metricsOperation('getErrorAnalytics', '/api/analytics/errors', 'Get error analytics', ErrorAnalyticsResult),
   throughput: metricsOperation(
     'getThroughputAnalytics',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParams, JsonObject, NullableString, Timestamp, Uuid, dataEnvelope, listEnvelope } from './common.ts';
+import { dataEnvelope, IdParams, JsonObject, listEnvelope, NullableString, Timestamp, Uuid } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 

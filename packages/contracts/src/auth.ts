@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { Timestamp, dataEnvelope } from './common.ts';
+import { dataEnvelope, Timestamp } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
-import { defineOperation } from './operation.ts';
 import { AssignableRole, Member } from './members.ts';
+import { defineOperation } from './operation.ts';
 
 // ---- magic link -----------------------------------------------------------
 
@@ -17,7 +17,10 @@ export const StartAuthResult = dataEnvelope(z.object({ message: z.string(), devM
 export const VerifyAuthInput = z
   .object({
     token: z.string().min(1).optional().describe('Token from the magic link'),
-    code: z.string().regex(/^\d{6}$/, 'Six digits').optional(),
+    code: z
+      .string()
+      .regex(/^\d{6}$/, 'Six digits')
+      .optional(),
     email: z.email().optional().describe('Required with code'),
   })
   .refine((input) => input.token !== undefined || (input.code !== undefined && input.email !== undefined), {

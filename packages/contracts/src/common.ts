@@ -90,7 +90,8 @@ function* nulPaths(value: unknown, path: PropertyKey[] = []): Generator<Property
  */
 export const rejectNulCharacters = <S extends z.ZodType>(schema: S) =>
   schema.superRefine((value, ctx) => {
-    for (const path of nulPaths(value)) ctx.addIssue({ code: 'custom', message: 'must not contain NUL (\\u0000) characters', path });
+    for (const path of nulPaths(value))
+      ctx.addIssue({ code: 'custom', message: 'must not contain NUL (\\u0000) characters', path });
   });
 
 export const IdParams = z.object({ id: Uuid });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { AdminToken, CreateAdminTokenInput } from './admin-tokens.ts';
 import { Account, CreateAccountInput } from './accounts.ts';
+import { AdminToken, CreateAdminTokenInput } from './admin-tokens.ts';
 import { Agent, AllAgentStats, CreateAgentInput, UpsertAgentInput } from './agents.ts';
 import { AlertRule, CreateAlertRuleInput } from './alert-rules.ts';
 import { CleanupInput, CostAnalyticsResult, DeleteOldDataResult, OldDataCount, OverviewStats } from './analytics.ts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { Timestamp, Uuid, dataEnvelope, listEnvelope } from './common.ts';
+import { dataEnvelope, listEnvelope, Timestamp, Uuid } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
-import { defineOperation } from './operation.ts';
 import { AssignableRole } from './members.ts';
+import { defineOperation } from './operation.ts';
 
 export const InvitationStatus = z.enum(['pending', 'accepted', 'expired', 'revoked']);
 export type InvitationStatus = z.infer<typeof InvitationStatus>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NullableString, Timestamp, Uuid, dataEnvelope, listEnvelope, IdParams, MessageResult } from './common.ts';
+import { dataEnvelope, IdParams, listEnvelope, MessageResult, NullableString, Timestamp, Uuid } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { componentSchemas, inputComponentNames, type ComponentName } from './components.ts';
+import { type ComponentName, componentSchemas, inputComponentNames } from './components.ts';
 import type { Operation, OperationAuth } from './operation.ts';
 import { allOperations } from './operations.ts';
 
@@ -180,7 +180,9 @@ class SchemaRenderer {
 }
 
 const unwrapOptional = (schema: z.ZodType): { schema: z.ZodType; required: boolean } =>
-  schema instanceof z.ZodOptional ? { schema: schema.unwrap() as z.ZodType, required: false } : { schema, required: true };
+  schema instanceof z.ZodOptional
+    ? { schema: schema.unwrap() as z.ZodType, required: false }
+    : { schema, required: true };
 
 const parametersOf = (rendered: JsonSchema, location: OpenApiParameter['in']): OpenApiParameter[] => {
   const properties = isObject(rendered.properties) ? rendered.properties : {};
@@ -222,9 +224,10 @@ export function buildOpenApiDocument(operationList: readonly Operation[] = allOp
     const responses: Record<string, OpenApiResponse> = {};
     for (const [status, schema] of Object.entries(operation.responses)) {
       const code = Number(status);
-      const mediaType = code === operation.successStatus && operation.successContentType
-        ? operation.successContentType
-        : 'application/json';
+      const mediaType =
+        code === operation.successStatus && operation.successContentType
+          ? operation.successContentType
+          : 'application/json';
       responses[status] = {
         description: statusDescriptions[code] ?? 'Response',
         ...(schema ? { content: { [mediaType]: { schema: outputs.use(schema) } } } : {}),
@@ -240,7 +243,12 @@ export function buildOpenApiDocument(operationList: readonly Operation[] = allOp
       ...(security ? { security } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(body
-        ? { requestBody: { required: body.required, content: { 'application/json': { schema: inputs.use(body.schema) } } } }
+        ? {
+            requestBody: {
+              required: body.required,
+              content: { 'application/json': { schema: inputs.use(body.schema) } },
+            },
+          }
         : {}),
       responses,
     };

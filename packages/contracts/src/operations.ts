@@ -43,8 +43,8 @@ export const operations = {
 } as const;
 
 /** Flat list, in spec order within each group. */
-export const allOperations: readonly Operation[] = Object.values(operations).flatMap(
-  (group): Operation[] => Object.values(group),
+export const allOperations: readonly Operation[] = Object.values(operations).flatMap((group): Operation[] =>
+  Object.values(group),
 );
 
 /** `METHOD path` -> operation (operationIds are not unique in the spec: two `completeRun`). */

@@ -1,22 +1,22 @@
 import { z } from 'zod';
 import {
-  IdParams,
-  NameParams,
-  Outcome,
-  Timestamp,
-  Uuid,
-  Visibility,
   auditFields,
   dataEnvelope,
   dateRangeQuery,
+  IdParams,
+  JsonObject,
   limitQuery,
   listEnvelope,
+  MAX_INT4,
   MessageResult,
+  NameParams,
+  Outcome,
+  ResourceName,
+  Timestamp,
   tenantFields,
   tenantInputFields,
-  JsonObject,
-  MAX_INT4,
-  ResourceName,
+  Uuid,
+  Visibility,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -59,8 +59,18 @@ export const ModelRoute = z.object({
 });
 
 export const CircuitBreakerSettings = z.object({
-  failure_threshold: z.number().int().min(0).optional().describe('Consecutive failures that open the circuit; 0 disables'),
-  recovery_timeout_ms: z.number().int().min(1000).optional().describe('First cool-down before a probe; doubles per failed probe'),
+  failure_threshold: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Consecutive failures that open the circuit; 0 disables'),
+  recovery_timeout_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .optional()
+    .describe('First cool-down before a probe; doubles per failed probe'),
   max_recovery_timeout_ms: z.number().int().min(1000).optional(),
 });
 
@@ -76,7 +86,10 @@ export const PolicyRouting = z
       .max(600_000)
       .optional()
       .describe('TCP+TLS handshake limit (default 10000); not above timeout_ms'),
-    retry_on: z.array(z.number().int().min(100).max(599)).optional().describe('Statuses that move on to the next attempt'),
+    retry_on: z
+      .array(z.number().int().min(100).max(599))
+      .optional()
+      .describe('Statuses that move on to the next attempt'),
     max_retries: z.number().int().min(0).optional().describe('Total attempts per provider'),
     on_rate_limit: z.enum(['failover_first', 'backoff_first']).optional(),
     load_balancing: LoadBalancing.optional(),
@@ -343,7 +356,13 @@ export const policyOperations = {
     auth,
     params: NameParams,
     body: UpsertPolicyInput,
-    responses: { 200: PolicyResult, 201: PolicyResult, 400: ErrorResponse, 401: DashboardAuthError, 409: ErrorResponse },
+    responses: {
+      200: PolicyResult,
+      201: PolicyResult,
+      400: ErrorResponse,
+      401: DashboardAuthError,
+      409: ErrorResponse,
+    },
     successStatus: 200,
   }),
   listVersions: defineOperation({

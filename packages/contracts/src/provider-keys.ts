@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import {
+  dataEnvelope,
   IdParams,
+  listEnvelope,
   NameParams,
   NullableString,
+  ResourceName,
   Timestamp,
-  Uuid,
-  dataEnvelope,
-  listEnvelope,
   tenantFields,
   tenantInputFields,
-  ResourceName,
+  Uuid,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';

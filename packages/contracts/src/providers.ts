@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Timestamp, listEnvelope } from './common.ts';
+import { listEnvelope, Timestamp } from './common.ts';
 import { DashboardAuthError } from './errors.ts';
 import { defineOperation } from './operation.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParams, JsonObject, Uuid, dataEnvelope } from './common.ts';
+import { dataEnvelope, IdParams, JsonObject, Uuid } from './common.ts';
 import { ErrorResponse, GovernanceBlockResponse, ProviderErrorResponse, ProxyAuthError } from './errors.ts';
 import { defineOperation } from './operation.ts';
 import { RunCompletionInput, RunCompletionResponse, Step } from './runs.ts';

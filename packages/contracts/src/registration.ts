@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { Slug } from './accounts.ts';
 import { dataEnvelope, ResourceName } from './common.ts';
 import { ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
-import { Slug } from './accounts.ts';
 
 export const RegisterAccountInput = z
   .object({

@@ -1,21 +1,21 @@
 import { z } from 'zod';
 import {
   BooleanQuery,
+  dataEnvelope,
+  dateRangeQuery,
   IdParams,
   JsonObject,
+  limitQuery,
+  listEnvelope,
+  MessageResult,
   NullableString,
-  Outcome,
   OffsetQuery,
+  Outcome,
   SortOrder,
   Timestamp,
   TokenCounts,
   TokenTotals,
   Uuid,
-  dataEnvelope,
-  dateRangeQuery,
-  limitQuery,
-  listEnvelope,
-  MessageResult,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
@@ -131,7 +131,9 @@ export const FailoverAttempt = z.object({
     .number()
     .int()
     .optional()
-    .describe('The HTTP status the attempt ended with; absent on a key skipped because its circuit was open (not called)'),
+    .describe(
+      'The HTTP status the attempt ended with; absent on a key skipped because its circuit was open (not called)',
+    ),
   error: z.string().describe('Redacted, at most 1000 characters'),
   kind: AttemptFailureKind.optional(),
 });

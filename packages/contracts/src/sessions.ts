@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParams, NullableString, Timestamp, Uuid, listEnvelope } from './common.ts';
+import { IdParams, listEnvelope, NullableString, Timestamp, Uuid } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { defineOperation } from './operation.ts';
 

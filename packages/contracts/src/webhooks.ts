@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import {
-  IdParams,
-  NullableString,
-  OffsetQuery,
-  Timestamp,
-  Uuid,
-  Visibility,
   auditFields,
   dataEnvelope,
+  IdParams,
   limitQuery,
   listEnvelope,
   MessageResult,
+  NullableString,
+  OffsetQuery,
   ResourceName,
+  Timestamp,
+  Uuid,
+  Visibility,
 } from './common.ts';
 import { DashboardAuthError, ErrorResponse } from './errors.ts';
 import { idActionsOf } from './id-action.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  allOperations,
   CreateAccountInput,
   CreateAdminTokenInput,
   CreateAgentInput,
@@ -8,15 +9,14 @@ import {
   CreatePolicyInput,
   CreateToolStepInput,
   CreateWebhookInput,
+  expiresInToMs,
   ListRunsQuery,
+  operations,
   RunCompletionInput,
+  RungateRequestHeaders,
   UpdateAlertRuleInput,
   UpdatePolicyInput,
   VerifyAuthInput,
-  allOperations,
-  expiresInToMs,
-  operations,
-  RungateRequestHeaders,
 } from '../src/index.ts';
 
 const policyId = '7f1c2a9e-4b7d-4c1e-9a55-0d2f3e4a5b6c';
@@ -53,7 +53,9 @@ describe('CreateAgentInput', () => {
 
 describe('policy inputs', () => {
   it('rejects unknown outcome_defaults keys (additionalProperties: false)', () => {
-    expect(CreatePolicyInput.safeParse({ name: 'p', outcome_defaults: { agent_signaled: 'failed' } }).success).toBe(true);
+    expect(CreatePolicyInput.safeParse({ name: 'p', outcome_defaults: { agent_signaled: 'failed' } }).success).toBe(
+      true,
+    );
     expect(CreatePolicyInput.safeParse({ name: 'p', outcome_defaults: { made_up: 'failed' } }).success).toBe(false);
     expect(CreatePolicyInput.safeParse({ name: 'p', outcome_defaults: null }).success).toBe(true);
   });
@@ -69,7 +71,9 @@ describe('policy inputs', () => {
   it('requires connect_timeout_ms <= timeout_ms when both are sent', () => {
     const result = CreatePolicyInput.safeParse({ name: 'p', routing: { timeout_ms: 5000, connect_timeout_ms: 6000 } });
     expect(issuePaths(result)).toEqual(['routing.connect_timeout_ms']);
-    expect(CreatePolicyInput.safeParse({ name: 'p', routing: { timeout_ms: 5000, connect_timeout_ms: 5000 } }).success).toBe(true);
+    expect(
+      CreatePolicyInput.safeParse({ name: 'p', routing: { timeout_ms: 5000, connect_timeout_ms: 5000 } }).success,
+    ).toBe(true);
   });
 
   it('lets an update omit the name and applies no defaults', () => {
@@ -96,7 +100,9 @@ describe('query parsing', () => {
 
   it('uses the per-endpoint limits', () => {
     expect(operations.analytics.top.query.parse({ metric: 'spend', entity: 'agent' }).limit).toBe(10);
-    expect(operations.analytics.top.query.safeParse({ metric: 'spend', entity: 'agent', limit: '101' }).success).toBe(false);
+    expect(operations.analytics.top.query.safeParse({ metric: 'spend', entity: 'agent', limit: '101' }).success).toBe(
+      false,
+    );
     expect(operations.policies.costTrend.query.parse({}).limit).toBe(100);
     expect(operations.analytics.cleanupPreview.query.parse({}).days).toBe(30);
   });

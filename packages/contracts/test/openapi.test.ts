@@ -102,7 +102,12 @@ const childOf = (schema: Json, key: 'items' | 'additionalProperties', resolve: (
 const resolveSpec = resolver(spec);
 
 /** Problems where the generated schema cannot hold what the spec schema describes. */
-function compare(specSchema: Json, generatedSchema: Json, resolveGenerated: (s: unknown) => Json, at: string): string[] {
+function compare(
+  specSchema: Json,
+  generatedSchema: Json,
+  resolveGenerated: (s: unknown) => Json,
+  at: string,
+): string[] {
   const problems: string[] = [];
   const walk = (specNode: Json, generatedNodes: Json[], path: string, depth: number) => {
     if (depth > 12) return;
@@ -148,7 +153,8 @@ describe('committed OpenAPI document (packages/contracts/openapi.json)', () => {
     doc.paths[path]?.[method] as Json | undefined;
 
   it('is the document the code builds', () => {
-    const stale = 'packages/contracts/openapi.json is out of date: run `npm run openapi -w @rungate/contracts` and commit it';
+    const stale =
+      'packages/contracts/openapi.json is out of date: run `npm run openapi -w @rungate/contracts` and commit it';
     const built = buildOpenApiDocument();
     expect(committed, stale).toEqual(built);
     expect(committedText, stale).toBe(`${JSON.stringify(built, null, 2)}\n`);
@@ -162,7 +168,9 @@ describe('committed OpenAPI document (packages/contracts/openapi.json)', () => {
   });
 
   it('has every operation of the contracts once, and nothing else', () => {
-    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const declared = allOperations.map((op) => `${op.method} ${op.path}`);
     expect(new Set(declared).size).toBe(declared.length);
     expect(documented.toSorted()).toEqual(declared.toSorted());
@@ -171,7 +179,12 @@ describe('committed OpenAPI document (packages/contracts/openapi.json)', () => {
   it('refers only to component schemas it defines', () => {
     const refs = [...committedText.matchAll(/"\$ref": "([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(0);
-    const dangling = [...new Set(refs)].filter((ref) => !(ref.startsWith('#/components/schemas/') && ref.slice('#/components/schemas/'.length) in doc.components.schemas));
+    const dangling = [...new Set(refs)].filter(
+      (ref) =>
+        !(
+          ref.startsWith('#/components/schemas/') && ref.slice('#/components/schemas/'.length) in doc.components.schemas
+        ),
+    );
     expect(dangling).toEqual([]);
   });
 
@@ -196,8 +209,18 @@ describe('committed OpenAPI document (packages/contracts/openapi.json)', () => {
       'X.ended_at: spec type null not accepted (have string)',
       'X.tokens.input: missing',
     ]);
-    const nullableAnyOf = { type: 'object', properties: { ended_at: { anyOf: [{ type: 'string' }, { type: 'null' }] } } };
-    expect(compare({ type: 'object', properties: { ended_at: { type: ['string', 'null'] } } }, nullableAnyOf, resolveGenerated, 'Y')).toEqual([]);
+    const nullableAnyOf = {
+      type: 'object',
+      properties: { ended_at: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+    };
+    expect(
+      compare(
+        { type: 'object', properties: { ended_at: { type: ['string', 'null'] } } },
+        nullableAnyOf,
+        resolveGenerated,
+        'Y',
+      ),
+    ).toEqual([]);
   });
 
   it('serves the markdown guide as text/markdown', () => {
@@ -288,11 +311,13 @@ describe.skipIf(!hasSpec)('generated OpenAPI document against the reference spec
       const where = `${method.toUpperCase()} ${path}`;
       const responses = isObject(op.responses) ? op.responses : {};
       for (const [status, response] of Object.entries(responses)) {
-        const specSchema = isObject(response) && isObject(response.content) ? response.content['application/json'] : undefined;
+        const specSchema =
+          isObject(response) && isObject(response.content) ? response.content['application/json'] : undefined;
         if (!isObject(specSchema) || !isObject(specSchema.schema)) continue;
         const generatedResponses = isObject(generated?.responses) ? generated.responses : {};
         const generatedResponse = generatedResponses[status];
-        const content = isObject(generatedResponse) && isObject(generatedResponse.content) ? generatedResponse.content : {};
+        const content =
+          isObject(generatedResponse) && isObject(generatedResponse.content) ? generatedResponse.content : {};
         const media = content['application/json'];
         if (!isObject(media) || !isObject(media.schema)) {
           problems.push(`${where} ${status}: no JSON schema`);
@@ -300,11 +325,15 @@ describe.skipIf(!hasSpec)('generated OpenAPI document against the reference spec
         }
         problems.push(...compare(specSchema.schema, media.schema, resolveGenerated, `${where} ${status}`));
       }
-      const specBody = isObject(op.requestBody) && isObject(op.requestBody.content) ? op.requestBody.content['application/json'] : undefined;
-      if (isObject(specBody) && isObject(specBody.schema)) {
-        const body = isObject(generated?.requestBody) && isObject(generated.requestBody.content)
-          ? generated.requestBody.content['application/json']
+      const specBody =
+        isObject(op.requestBody) && isObject(op.requestBody.content)
+          ? op.requestBody.content['application/json']
           : undefined;
+      if (isObject(specBody) && isObject(specBody.schema)) {
+        const body =
+          isObject(generated?.requestBody) && isObject(generated.requestBody.content)
+            ? generated.requestBody.content['application/json']
+            : undefined;
         if (!isObject(body) || !isObject(body.schema)) problems.push(`${where}: no request body`);
         else problems.push(...compare(specBody.schema, body.schema, resolveGenerated, `${where} body`));
       }

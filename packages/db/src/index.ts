@@ -8,7 +8,7 @@ export {
   type Schema,
   type Transaction,
 } from './client.ts';
+export { type NotifyChannel, type NotifyHandlers, openNotifyChannel } from './notify.ts';
+export { queryRows, returnedRow } from './query-rows.ts';
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';
-export { queryRows, returnedRow } from './query-rows.ts';
-export { type NotifyChannel, type NotifyHandlers, openNotifyChannel } from './notify.ts';

@@ -21,7 +21,12 @@ const RETRY_MS = { first: 250, most: 10_000 };
  * with backoff, until the channel is closed; `onReconnect` then tells the owner it may have
  * missed messages. Publishing while the connection is down fails.
  */
-export async function openNotifyChannel(url: string, channel: string, handlers: NotifyHandlers, retryMs = RETRY_MS): Promise<NotifyChannel> {
+export async function openNotifyChannel(
+  url: string,
+  channel: string,
+  handlers: NotifyHandlers,
+  retryMs = RETRY_MS,
+): Promise<NotifyChannel> {
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let client!: pg.Client;

@@ -1,14 +1,14 @@
-import { PGlite } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import { isPostgresUrl, migratePostgres, wrapPglite, wrapPool, type Database, type Driver } from './client.ts';
+import { type Database, type Driver, isPostgresUrl, migratePostgres, wrapPglite, wrapPool } from './client.ts';
 import { migrationsFolder, migrationsHash } from './migrations.ts';
 import * as schema from './schema/index.ts';
 

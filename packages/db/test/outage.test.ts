@@ -43,5 +43,4 @@ describe.runIf(onPostgres)('a pg pool whose server goes away', () => {
     proxy.restore();
     expect(await eventually(() => handle.ping(), 5_000)).toBeLessThan(5_000);
   });
-
 });

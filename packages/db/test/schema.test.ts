@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 import {
   accounts,
   agents,
+  type Database,
   ledgerEntries,
   policies,
   policyVersions,
@@ -11,8 +11,8 @@ import {
   providerKeys,
   runs,
   steps,
-  type Database,
 } from '../src/index.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 
 async function seed(db: Database, slug: string) {
   const [account] = await db.insert(accounts).values({ slug, name: slug }).returning();
@@ -23,7 +23,10 @@ async function seed(db: Database, slug: string) {
       orgId,
       name: 'default',
       budget: { hard_limit_usd: 5, on_alert_threshold: 'stop_and_alert' },
-      routing: { default_chain: ['openai', 'anthropic'], model_routes: [{ pattern: 'claude-*', chain: ['anthropic'] }] },
+      routing: {
+        default_chain: ['openai', 'anthropic'],
+        model_routes: [{ pattern: 'claude-*', chain: ['anthropic'] }],
+      },
       allowedModels: ['gpt-4o', 'claude-*'],
     })
     .returning();
@@ -68,7 +71,13 @@ describe(`schema on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () =
 
     const [run] = await t.db
       .insert(runs)
-      .values({ orgId, agentId: agent.id, policyId: policy.id, creationMethod: 'implicit', metadata: { job: 'nightly' } })
+      .values({
+        orgId,
+        agentId: agent.id,
+        policyId: policy.id,
+        creationMethod: 'implicit',
+        metadata: { job: 'nightly' },
+      })
       .returning();
     const [step] = await t.db
       .insert(steps)
@@ -154,7 +163,10 @@ describe(`schema on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () =
     const row = { modelPattern: 'my-llama-*', inputPerMillion: '0.5', outputPerMillion: '1.5' };
     await t.db.insert(priceOverrides).values(row);
     await expect(t.db.insert(priceOverrides).values(row)).rejects.toThrow();
-    const [found] = await t.db.select().from(priceOverrides).where(and(eq(priceOverrides.modelPattern, 'my-llama-*')));
+    const [found] = await t.db
+      .select()
+      .from(priceOverrides)
+      .where(and(eq(priceOverrides.modelPattern, 'my-llama-*')));
     expect(found).toMatchObject({ inputPerMillion: '0.5000000000', provider: null, orgId: null });
   });
 });

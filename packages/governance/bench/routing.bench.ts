@@ -3,9 +3,15 @@
  * a test (timings are not asserted): `npx tsx bench/routing.bench.ts` in packages/governance.
  */
 import type { AgentProviderKeys } from '@rungate/contracts';
-import { withDefaults } from '../src/resources/policies/defaults.ts';
 import { createPriceBook } from '../src/calls/pricing/price-book.ts';
-import { MemoryLatencyTracker, MemoryRoundRobinCounters, type PlanDeps, type PlanInput, planRoute } from '../src/calls/routing/index.ts';
+import {
+  MemoryLatencyTracker,
+  MemoryRoundRobinCounters,
+  type PlanDeps,
+  type PlanInput,
+  planRoute,
+} from '../src/calls/routing/index.ts';
+import { withDefaults } from '../src/resources/policies/defaults.ts';
 
 const providerKeys: AgentProviderKeys = {
   openai: [
@@ -30,26 +36,63 @@ for (let i = 0; i < 64; i++) {
 const deps: PlanDeps = { counters: new MemoryRoundRobinCounters(), priceBook: createPriceBook(), latency };
 
 const scenarios: [string, PlanInput][] = [
-  ['no chain (agent keys)', { policy: withDefaults({}), agentOverride: null, providerKeys, requestFormat: 'openai', model: 'gpt-4o' }],
+  [
+    'no chain (agent keys)',
+    { policy: withDefaults({}), agentOverride: null, providerKeys, requestFormat: 'openai', model: 'gpt-4o' },
+  ],
   [
     'route match + mapping, failover',
-    { policy: withDefaults({ routing: { model_routes: routes }, model_mapping: mapping }), agentOverride: null, providerKeys, requestFormat: 'openai', model: 'gpt-4o' },
+    {
+      policy: withDefaults({ routing: { model_routes: routes }, model_mapping: mapping }),
+      agentOverride: null,
+      providerKeys,
+      requestFormat: 'openai',
+      model: 'gpt-4o',
+    },
   ],
   [
     'route match + weighted keys',
-    { policy: withDefaults({ routing: { model_routes: routes, load_balancing: 'weighted' }, model_mapping: mapping }), agentOverride: null, providerKeys, requestFormat: 'openai', model: 'gpt-4o' },
+    {
+      policy: withDefaults({ routing: { model_routes: routes, load_balancing: 'weighted' }, model_mapping: mapping }),
+      agentOverride: null,
+      providerKeys,
+      requestFormat: 'openai',
+      model: 'gpt-4o',
+    },
   ],
   [
     'agent override, round robin',
-    { policy: withDefaults({ routing: { model_routes: routes } }), agentOverride: { default_chain: ['anthropic', 'openai'], load_balancing: 'round_robin' }, providerKeys, requestFormat: 'anthropic', model: 'claude-sonnet-4-5', counterScope: 'agent-1' },
+    {
+      policy: withDefaults({ routing: { model_routes: routes } }),
+      agentOverride: { default_chain: ['anthropic', 'openai'], load_balancing: 'round_robin' },
+      providerKeys,
+      requestFormat: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      counterScope: 'agent-1',
+    },
   ],
   [
     'cost preference (price book)',
-    { policy: withDefaults({ routing: { model_routes: routes, routing_preference: 'cost' }, model_mapping: mapping }), agentOverride: null, providerKeys, requestFormat: 'openai', model: 'gpt-4o' },
+    {
+      policy: withDefaults({ routing: { model_routes: routes, routing_preference: 'cost' }, model_mapping: mapping }),
+      agentOverride: null,
+      providerKeys,
+      requestFormat: 'openai',
+      model: 'gpt-4o',
+    },
   ],
   [
     'latency preference',
-    { policy: withDefaults({ routing: { model_routes: routes, routing_preference: 'latency' }, model_mapping: mapping }), agentOverride: null, providerKeys, requestFormat: 'openai', model: 'gpt-4o' },
+    {
+      policy: withDefaults({
+        routing: { model_routes: routes, routing_preference: 'latency' },
+        model_mapping: mapping,
+      }),
+      agentOverride: null,
+      providerKeys,
+      requestFormat: 'openai',
+      model: 'gpt-4o',
+    },
   ],
 ];
 

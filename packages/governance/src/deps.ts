@@ -1,7 +1,7 @@
 import type { Database } from '@rungate/db';
-import type { Clock } from './time/clock.ts';
-import type { SecretBox } from './secrets/crypto.ts';
 import type { ConfigGeneration } from './config-cache/ttl-cache.ts';
+import type { SecretBox } from './secrets/crypto.ts';
+import type { Clock } from './time/clock.ts';
 
 /** Collaborators every service receives; passed in so tests and scale-out can swap them. */
 export interface ServiceDeps {

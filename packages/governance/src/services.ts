@@ -1,30 +1,37 @@
 import type { Database } from '@rungate/db';
-import { createAccountService } from './resources/accounts/service.ts';
-import { createAdminTokenService } from './resources/admin-tokens/service.ts';
-import { createAlertRuleService } from './resources/alert-rules/service.ts';
-import { createAgentRunService } from './resources/runs/agent/service.ts';
-import { createAgentService } from './resources/agents/service.ts';
-import { createApprovalService } from './resources/approvals/service.ts';
 import { createAuthService } from './auth/service.ts';
+import { createPriceBook, type PriceBook } from './calls/pricing/price-book.ts';
+import type { RateLimiter } from './calls/rate-limit/limiter.ts';
+import { MemoryRateLimiter } from './calls/rate-limit/memory.ts';
+import {
+  type BreakerStore,
+  type LatencyTracker,
+  MemoryBreakerStore,
+  MemoryLatencyTracker,
+  MemoryRoundRobinCounters,
+  type RoundRobinCounters,
+} from './calls/routing/index.ts';
 import { createCallService } from './calls/service.ts';
-import { type Clock, systemClock } from './time/clock.ts';
-import { SecretBox } from './secrets/crypto.ts';
 import { ConfigGeneration } from './config-cache/ttl-cache.ts';
 import type { ServiceDeps } from './deps.ts';
-import { createPriceBook, type PriceBook } from './calls/pricing/price-book.ts';
-import { MemoryRateLimiter } from './calls/rate-limit/memory.ts';
-import type { RateLimiter } from './calls/rate-limit/limiter.ts';
+import { createAccountService } from './resources/accounts/service.ts';
+import { createAdminTokenService } from './resources/admin-tokens/service.ts';
+import { createAgentService } from './resources/agents/service.ts';
+import { createAlertRuleService } from './resources/alert-rules/service.ts';
+import { createApprovalService } from './resources/approvals/service.ts';
 import { createHealthService } from './resources/health/service.ts';
 import { createMemberService } from './resources/members/service.ts';
 import { createPolicyService } from './resources/policies/service.ts';
 import { createProviderHealthService } from './resources/provider-health/service.ts';
 import { createProviderKeyService } from './resources/provider-keys/service.ts';
-import { type BreakerStore, type LatencyTracker, MemoryBreakerStore, MemoryLatencyTracker, MemoryRoundRobinCounters, type RoundRobinCounters } from './calls/routing/index.ts';
 import { createRegistrationService } from './resources/registration/service.ts';
-import { createRetentionService } from './workers/retention/service.ts';
+import { createAgentRunService } from './resources/runs/agent/service.ts';
 import { createRunService } from './resources/runs/service.ts';
-import { WebhookEngineSlot } from './workers/webhook-engine/engine-slot.ts';
 import { createWebhookService } from './resources/webhooks/service.ts';
+import { SecretBox } from './secrets/crypto.ts';
+import { type Clock, systemClock } from './time/clock.ts';
+import { createRetentionService } from './workers/retention/service.ts';
+import { WebhookEngineSlot } from './workers/webhook-engine/engine-slot.ts';
 
 export interface CreateServicesOptions {
   db: Database;
@@ -92,7 +99,10 @@ export function createServices(options: CreateServicesOptions) {
     providerKeys: createProviderKeyService(deps),
     runs: createRunService(deps),
     webhookEngine,
-    webhooks: createWebhookService(deps, { engine: webhookEngine, blockPrivateAddresses: options.blockPrivateWebhookAddresses ?? false }),
+    webhooks: createWebhookService(deps, {
+      engine: webhookEngine,
+      blockPrivateAddresses: options.blockPrivateWebhookAddresses ?? false,
+    }),
     retention: createRetentionService(deps),
   };
 }

@@ -14,7 +14,9 @@ export interface ReceivedRequest {
 }
 
 /** What the receiver answers, optionally after `delayMs`; `hang` never answers (for timeouts). */
-export type ReceiverReply = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | { hang: true };
+export type ReceiverReply =
+  | { status: number; body?: string; headers?: Record<string, string>; delayMs?: number }
+  | { hang: true };
 
 export interface WebhookReceiver {
   url: string;
@@ -36,7 +38,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(request);
       for (const wake of waiters) wake();
       const answer = reply(request);
@@ -80,7 +87,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 }
 
 /** A successful gpt-4o-mini step of the seeded run (135 input and output tokens, 10 cached). */
-export function stepRecord(ids: { orgId: string; runId: string; agentId: string }, now: Date, overrides: Partial<StepRecord> = {}): StepRecord {
+export function stepRecord(
+  ids: { orgId: string; runId: string; agentId: string },
+  now: Date,
+  overrides: Partial<StepRecord> = {},
+): StepRecord {
   return {
     ...ids,
     type: 'llm_call',

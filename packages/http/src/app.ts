@@ -18,7 +18,10 @@ export function buildBaseApp(options: BaseAppOptions = {}) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES,
-    routerOptions: { ...(options.maxParamLength !== undefined ? { maxParamLength: options.maxParamLength } : {}), ignoreTrailingSlash: true },
+    routerOptions: {
+      ...(options.maxParamLength !== undefined ? { maxParamLength: options.maxParamLength } : {}),
+      ignoreTrailingSlash: true,
+    },
     return503OnClosing: true,
     // Shutdown must not wait on keep-alive or request-less client sockets.
     forceCloseConnections: true,

@@ -64,4 +64,5 @@ export function defineRoute<Op extends Operation>(
 }
 
 /** Text bodies are sent as UTF-8 and say so, as JSON answers do. */
-const contentTypeOf = (mediaType: string) => (mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType);
+const contentTypeOf = (mediaType: string) =>
+  mediaType.startsWith('text/') ? `${mediaType}; charset=utf-8` : mediaType;

@@ -14,7 +14,9 @@ export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 export const databaseUrl = (why?: string) =>
   z.string().regex(/^postgres(ql)?:\/\//, `must be a postgres:// or postgresql:// URL${why ? ` (${why})` : ''}`);
 export const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
-export const encryptionKey = z.string().regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64');
+export const encryptionKey = z
+  .string()
+  .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64');
 export const bodyLimitBytes = z.coerce.number().int().positive().default(DEFAULT_BODY_LIMIT_BYTES);
 
 /** Parses the environment once at boot; blank values count as unset, a bad value stops the process with a readable message. */

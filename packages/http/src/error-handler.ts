@@ -11,7 +11,10 @@ const SPEC_TYPE: Partial<Record<AppError['code'], string>> = {
   internal_error: 'internal_error',
 };
 
-function fieldsFromValidation(error: { validation: { instancePath: string; message?: string }[]; validationContext?: string }) {
+function fieldsFromValidation(error: {
+  validation: { instancePath: string; message?: string }[];
+  validationContext?: string;
+}) {
   const fields: Record<string, string> = {};
   for (const issue of error.validation) {
     const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
@@ -25,25 +28,36 @@ function fieldsFromValidation(error: { validation: { instancePath: string; messa
 export function toErrorResponse(error: FastifyError | AppError | Error): { status: number; body: ErrorBody } {
   if (error instanceof AppError) {
     const type = SPEC_TYPE[error.code] ?? error.code;
-    return { status: error.status, body: { error: { type, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } } };
+    return {
+      status: error.status,
+      body: { error: { type, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
+    };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const fields = fieldsFromValidation(error as never);
     const summary = Object.entries(fields)
       .map(([k, v]) => `${k}: ${v}`)
       .join('; ');
-    return { status: 400, body: { error: { type: 'validation_error', message: `Invalid request: ${summary}`, fields } } };
+    return {
+      status: 400,
+      body: { error: { type: 'validation_error', message: `Invalid request: ${summary}`, fields } },
+    };
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { status: 413, body: { error: { type: 'validation_error', message: 'Request body is too large' } } };
   }
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return { status: 415, body: { error: { type: 'validation_error', message: 'Content-Type must be application/json' } } };
+    return {
+      status: 415,
+      body: { error: { type: 'validation_error', message: 'Content-Type must be application/json' } },
+    };
   }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const message = fastifyError.code?.startsWith('FST_ERR_CTP') ? `Malformed request body: ${fastifyError.message}` : fastifyError.message;
+    const message = fastifyError.code?.startsWith('FST_ERR_CTP')
+      ? `Malformed request body: ${fastifyError.message}`
+      : fastifyError.message;
     return { status, body: { error: { type: 'validation_error', message } } };
   }
   return { status: 500, body: { error: { type: 'internal_error', message: 'Internal server error' } } };
@@ -56,6 +70,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { type: 'not_found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` } }),
+    reply.status(404).send({
+      error: { type: 'not_found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` },
+    }),
   );
 }

@@ -13,6 +13,8 @@ export function operationSchema(operation: Operation) {
     ...(operation.params ? { params: rejectNulCharacters(operation.params) } : {}),
     ...(operation.query ? { querystring: rejectNulCharacters(operation.query) } : {}),
     // Fastify validates an absent body as null; contracts model an optional body as undefined.
-    ...(operation.body ? { body: rejectNulCharacters(z.preprocess((value) => value ?? undefined, operation.body)) } : {}),
+    ...(operation.body
+      ? { body: rejectNulCharacters(z.preprocess((value) => value ?? undefined, operation.body)) }
+      : {}),
   };
 }

@@ -5,15 +5,33 @@ import { z } from 'zod';
 import { buildBaseApp } from '../src/app.ts';
 import { defineRoute, WithStatus } from '../src/define-route.ts';
 
-const operation = (operationId: string, path: string, extra: { body?: z.ZodType; successStatus?: number; successContentType?: string } = {}) =>
-  defineOperation({ operationId, method: 'POST', path, tag: 'test', summary: operationId, auth: 'none', responses: {}, successStatus: 200, ...extra });
+const operation = (
+  operationId: string,
+  path: string,
+  extra: { body?: z.ZodType; successStatus?: number; successContentType?: string } = {},
+) =>
+  defineOperation({
+    operationId,
+    method: 'POST',
+    path,
+    tag: 'test',
+    summary: operationId,
+    auth: 'none',
+    responses: {},
+    successStatus: 200,
+    ...extra,
+  });
 
 const app = buildBaseApp({ maxParamLength: 500 });
 beforeAll(async () => {
-  defineRoute(app, operation('echo', '/echo', { body: z.object({ name: z.string() }), successStatus: 201 }), async ({ body, request }) => ({
-    name: (body as { name: string }).name,
-    auth: request.routeOptions.config.auth,
-  }));
+  defineRoute(
+    app,
+    operation('echo', '/echo', { body: z.object({ name: z.string() }), successStatus: 201 }),
+    async ({ body, request }) => ({
+      name: (body as { name: string }).name,
+      auth: request.routeOptions.config.auth,
+    }),
+  );
   defineRoute(app, operation('upsert', '/upsert'), async () => new WithStatus(202, { upserted: true }));
   defineRoute(app, operation('text', '/text', { successContentType: 'text/markdown' }), async () => '# hi');
   defineRoute(app, operation('answered', '/answered'), async ({ reply }) => reply.code(418).send({ teapot: true }));

@@ -23,7 +23,9 @@ describe('parseEnv', () => {
   });
 
   it('names every bad variable in one readable message', () => {
-    expect(() => parseEnv(Schema, { DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', RUNGATE_ENCRYPTION_KEY: 'short' })).toThrow(
+    expect(() =>
+      parseEnv(Schema, { DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', RUNGATE_ENCRYPTION_KEY: 'short' }),
+    ).toThrow(
       [
         'Invalid configuration:',
         '  DATABASE_URL: must be a postgres:// or postgresql:// URL (shared)',
@@ -34,6 +36,8 @@ describe('parseEnv', () => {
   });
 
   it('words the database URL message without a reason when none is given', () => {
-    expect(databaseUrl().safeParse('sqlite://x').error?.issues[0]?.message).toBe('must be a postgres:// or postgresql:// URL');
+    expect(databaseUrl().safeParse('sqlite://x').error?.issues[0]?.message).toBe(
+      'must be a postgres:// or postgresql:// URL',
+    );
   });
 });

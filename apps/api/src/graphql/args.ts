@@ -5,6 +5,8 @@ import type { z } from 'zod';
 export function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
   const parsed = schema.safeParse(args);
   if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join('.') || 'args', issue.message]));
+  const fields = Object.fromEntries(
+    parsed.error.issues.map((issue) => [issue.path.join('.') || 'args', issue.message]),
+  );
   throw invalid('Invalid arguments', fields);
 }

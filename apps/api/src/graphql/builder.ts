@@ -20,7 +20,8 @@ builder.scalarType('DateTime', {
   description: 'ISO 8601 timestamp in UTC',
   serialize: (value) => value,
   parseValue: (value) => {
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new TypeError('DateTime must be an ISO 8601 string');
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
+      throw new TypeError('DateTime must be an ISO 8601 string');
     return value;
   },
 });

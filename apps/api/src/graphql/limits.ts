@@ -1,10 +1,22 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import {
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 
 /** Limits that keep one query from costing more than a dashboard page: nesting depth and field count. */
 export const MAX_DEPTH = 8;
 export const MAX_FIELDS = 500;
 
-function measure(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, depth: number, seen: Set<string>): { depth: number; fields: number } {
+function measure(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  depth: number,
+  seen: Set<string>,
+): { depth: number; fields: number } {
   let maxDepth = depth;
   let fields = 0;
   for (const selection of selectionSet.selections) {
@@ -43,8 +55,10 @@ export function queryLimitsRule(context: ValidationContext): ASTVisitor {
   return {
     OperationDefinition(node) {
       const { depth, fields } = measure(node.selectionSet, fragments, 1, new Set());
-      if (depth > MAX_DEPTH) context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${MAX_DEPTH}`));
-      if (fields > MAX_FIELDS) context.reportError(new GraphQLError(`Query selects ${fields} fields; the limit is ${MAX_FIELDS}`));
+      if (depth > MAX_DEPTH)
+        context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${MAX_DEPTH}`));
+      if (fields > MAX_FIELDS)
+        context.reportError(new GraphQLError(`Query selects ${fields} fields; the limit is ${MAX_FIELDS}`));
     },
   };
 }

@@ -10,7 +10,8 @@ import { schema } from './schema.ts';
  * graphql-yoga may raise errors from the other build of `graphql` (CJS vs ESM), where
  * `instanceof GraphQLError` is false; recognise them by name instead.
  */
-const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
+const isGraphQLError = (error: unknown): error is GraphQLError =>
+  error instanceof Error && error.name === 'GraphQLError';
 
 /** Service errors keep their message and code; anything else is masked. */
 function maskError(error: unknown, message: string): Error {

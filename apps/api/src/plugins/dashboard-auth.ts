@@ -14,7 +14,11 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'rungate_session';
 
-export function readCredentials(request: FastifyRequest): { bearer: string | null; sessionToken: string | null; orgHint: string | null } {
+export function readCredentials(request: FastifyRequest): {
+  bearer: string | null;
+  sessionToken: string | null;
+  orgHint: string | null;
+} {
   const header = request.headers.authorization;
   const bearer = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : null;
   const orgHeader = request.headers['x-rungate-account-id'];
@@ -45,7 +49,8 @@ export const dashboardAuth = fp(
       if (request.routeOptions.config.auth !== 'dashboard') return;
       const auth = await opts.services.auth.authenticateDashboard(readCredentials(request));
       if (!auth) return reply.status(401).send({ error: 'Authentication required' });
-      const needed = request.routeOptions.config.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
+      const needed =
+        request.routeOptions.config.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
       opts.services.auth.requireScope(auth, needed);
       request.auth = auth;
     });

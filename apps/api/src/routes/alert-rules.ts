@@ -11,7 +11,9 @@ export function alertRuleRoutes(app: FastifyInstance, { alertRules }: Services):
     return { data, total: data.length };
   });
   addRoute(app, ops.get, async ({ auth, params }) => ({ data: await alertRules.get(auth, params.id) }));
-  addRoute(app, ops.update, async ({ auth, params, body }) => ({ data: await alertRules.update(auth, params.id, body) }));
+  addRoute(app, ops.update, async ({ auth, params, body }) => ({
+    data: await alertRules.update(auth, params.id, body),
+  }));
   addRoute(app, ops.delete, async ({ auth, params }) => ({ data: await alertRules.delete(auth, params.id) }));
   addRoute(app, ops.enable, async ({ auth, params }) => ({ data: await alertRules.enable(auth, params.id) }));
   addRoute(app, ops.disable, async ({ auth, params }) => ({ data: await alertRules.disable(auth, params.id) }));

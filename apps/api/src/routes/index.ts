@@ -9,10 +9,10 @@ import { approvalRoutes } from './approvals.ts';
 import { guideRoutes } from './guides.ts';
 import { healthRoutes } from './health.ts';
 import { memberRoutes } from './members.ts';
-import { registrationRoutes } from './registration.ts';
 import { policyRoutes } from './policies.ts';
 import { providerKeyRoutes } from './provider-keys.ts';
 import { providerRoutes } from './providers.ts';
+import { registrationRoutes } from './registration.ts';
 import { runRoutes } from './runs.ts';
 import { webhookRoutes } from './webhooks.ts';
 

@@ -10,7 +10,14 @@ export function memberRoutes(app: FastifyInstance, { members }: Services): void 
     const data = await members.list(auth);
     return { data, total: data.length };
   });
-  addRoute(app, ops.update, async ({ auth, params, body }) => ({ data: await members.update(auth, params.id, body) }), { scope });
+  addRoute(app, ops.update, async ({ auth, params, body }) => ({ data: await members.update(auth, params.id, body) }), {
+    scope,
+  });
   addRoute(app, ops.remove, async ({ auth, params }) => ({ data: await members.remove(auth, params.id) }), { scope });
-  addRoute(app, ops.transferOwnership, async ({ auth, params }) => ({ data: await members.transferOwnership(auth, params.id) }), { scope });
+  addRoute(
+    app,
+    ops.transferOwnership,
+    async ({ auth, params }) => ({ data: await members.transferOwnership(auth, params.id) }),
+    { scope },
+  );
 }

@@ -23,5 +23,7 @@ export function policyRoutes(app: FastifyInstance, { policies }: Services): void
     const data = await policies.listVersions(auth, params.id);
     return { data, total: data.length };
   });
-  addRoute(app, ops.getVersion, async ({ auth, params }) => ({ data: await policies.getVersion(auth, params.id, params.version) }));
+  addRoute(app, ops.getVersion, async ({ auth, params }) => ({
+    data: await policies.getVersion(auth, params.id, params.version),
+  }));
 }

@@ -11,8 +11,12 @@ export function providerKeyRoutes(app: FastifyInstance, { providerKeys }: Servic
     return { data, total: data.length };
   });
   addRoute(app, ops.get, async ({ auth, params }) => ({ data: await providerKeys.get(auth, params.id) }));
-  addRoute(app, ops.update, async ({ auth, params, body }) => ({ data: await providerKeys.update(auth, params.id, body) }));
-  addRoute(app, ops.delete, async ({ auth, params, query }) => ({ data: await providerKeys.delete(auth, params.id, query.remap_to) }));
+  addRoute(app, ops.update, async ({ auth, params, body }) => ({
+    data: await providerKeys.update(auth, params.id, body),
+  }));
+  addRoute(app, ops.delete, async ({ auth, params, query }) => ({
+    data: await providerKeys.delete(auth, params.id, query.remap_to),
+  }));
   addRoute(app, ops.disable, async ({ auth, params }) => ({ data: await providerKeys.disable(auth, params.id) }));
   addRoute(app, ops.enable, async ({ auth, params }) => ({ data: await providerKeys.enable(auth, params.id) }));
   addRoute(app, ops.dependents, async ({ auth, params }) => ({ data: await providerKeys.dependents(auth, params.id) }));

@@ -4,5 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { addRoute } from './route.ts';
 
 export function registrationRoutes(app: FastifyInstance, { registration }: Services): void {
-  addRoute(app, ops.register, async ({ body, request }) => ({ data: await registration.register(body, { ip: request.ip }) }));
+  addRoute(app, ops.register, async ({ body, request }) => ({
+    data: await registration.register(body, { ip: request.ip }),
+  }));
 }

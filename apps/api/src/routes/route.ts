@@ -18,5 +18,10 @@ export function addRoute<Op extends Operation>(
   handler: (input: DashboardRouteInput<Op>) => Promise<unknown>,
   options: { scope?: Scope } = {},
 ): void {
-  defineRoute(app, operation, (input) => handler({ ...input, auth: input.request.auth }), options.scope ? { config: { scope: options.scope } } : {});
+  defineRoute(
+    app,
+    operation,
+    (input) => handler({ ...input, auth: input.request.auth }),
+    options.scope ? { config: { scope: options.scope } } : {},
+  );
 }

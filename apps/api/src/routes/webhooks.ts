@@ -15,7 +15,9 @@ export function webhookRoutes(app: FastifyInstance, { webhooks }: Services): voi
   addRoute(app, ops.enable, async ({ auth, params }) => ({ data: await webhooks.enable(auth, params.id) }));
   addRoute(app, ops.disable, async ({ auth, params }) => ({ data: await webhooks.disable(auth, params.id) }));
   addRoute(app, ops.rotateSecret, async ({ auth, params }) => ({ data: await webhooks.rotateSecret(auth, params.id) }));
-  addRoute(app, ops.expirePreviousSecret, async ({ auth, params }) => ({ data: await webhooks.expirePreviousSecret(auth, params.id) }));
+  addRoute(app, ops.expirePreviousSecret, async ({ auth, params }) => ({
+    data: await webhooks.expirePreviousSecret(auth, params.id),
+  }));
   addRoute(app, ops.listDeliveries, async ({ auth, params, query }) => webhooks.listDeliveries(auth, params.id, query));
   addRoute(app, ops.test, async ({ auth, params }) => ({ data: await webhooks.test(auth, params.id) }));
 }

@@ -34,7 +34,12 @@ const t = initTRPC.context<TrpcContext>().create({
       data: {
         ...shape.data,
         // Forms read field errors straight from here.
-        fields: cause instanceof ZodError ? cause.flatten().fieldErrors : cause instanceof AppError ? (cause.fields ?? null) : null,
+        fields:
+          cause instanceof ZodError
+            ? cause.flatten().fieldErrors
+            : cause instanceof AppError
+              ? (cause.fields ?? null)
+              : null,
       },
     };
   },

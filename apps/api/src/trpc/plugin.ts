@@ -1,9 +1,9 @@
 import { AppError, type Services } from '@rungate/governance';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance } from 'fastify';
 import { readCredentials } from '../plugins/dashboard-auth.ts';
-import { type AppRouter, appRouter } from './router.ts';
 import type { TrpcContext } from './init.ts';
+import { type AppRouter, appRouter } from './router.ts';
 
 /** Mounts the tRPC router at /trpc, authenticated like /api (admin token or session cookie). */
 export async function registerTrpc(app: FastifyInstance, services: Services): Promise<void> {

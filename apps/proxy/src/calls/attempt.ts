@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { AdmittedCall, RouteAttempt, RoutableProviderKey } from '@rungate/governance';
+import type { AdmittedCall, RoutableProviderKey, RouteAttempt } from '@rungate/governance';
 import { UpstreamError } from '../providers/errors.ts';
-import { translatorFor, type Translator } from '../providers/translate/index.ts';
-import type { HeaderMap, JsonObject, WireFormat } from '../providers/types.ts';
 import { adapterFor, upstreamTarget } from '../providers/registry.ts';
+import { type Translator, translatorFor } from '../providers/translate/index.ts';
+import type { HeaderMap, JsonObject, WireFormat } from '../providers/types.ts';
 import { type OpenedStream, openStream } from './first-bytes.ts';
 import type { UpstreamPools } from './pools.ts';
 import { callUpstream } from './upstream.ts';
@@ -41,10 +41,20 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     maxTokensField: target.spec.maxTokensField,
   });
   const started = performance.now();
-  const upstream = await callUpstream(input.pools.for(attempt.connectTimeoutMs), target, JSON.stringify(prepared.body), input.signal);
+  const upstream = await callUpstream(
+    input.pools.for(attempt.connectTimeoutMs),
+    target,
+    JSON.stringify(prepared.body),
+    input.signal,
+  );
   if (prepared.stream) {
     const clientWantsUsage = adapterFor(input.clientFormat).prepareRequest(input.body).clientWantsUsage;
-    return { kind: 'stream', opened: await openStream(attempt.provider, upstream.body, input.signal), translator, clientWantsUsage };
+    return {
+      kind: 'stream',
+      opened: await openStream(attempt.provider, upstream.body, input.signal),
+      translator,
+      clientWantsUsage,
+    };
   }
   let text: string;
   try {
@@ -52,7 +62,14 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   } catch (error) {
     throw UpstreamError.fromNetwork(attempt.provider, input.signal.reason ?? error);
   }
-  return { kind: 'complete', status: upstream.status, text, parsed: parseJson(text), translator, upstreamMs: performance.now() - started };
+  return {
+    kind: 'complete',
+    status: upstream.status,
+    text,
+    parsed: parseJson(text),
+    translator,
+    upstreamMs: performance.now() - started,
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -32,12 +32,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * budget hold), then the route — providers and keys in order, with retries, circuit breakers
  * and failover until the first byte reaches the client — and exact settlement.
  */
-export async function handleCall(format: WireFormat, request: FastifyRequest, reply: FastifyReply, ctx: CallContext): Promise<FastifyReply> {
+export async function handleCall(
+  format: WireFormat,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: CallContext,
+): Promise<FastifyReply> {
   const started = performance.now();
   const adapter = adapterFor(format);
   const { controls: bodyControls, rest } = splitControlFields(request.body as JsonObject);
   if (rest.model !== undefined && (typeof rest.model !== 'string' || !MODEL_NAME.test(rest.model))) {
-    return reply.status(400).send({ error: { type: 'validation_error', message: 'model must be a model name', fields: { model: 'Must be a string of printable ASCII characters' } } });
+    return reply.status(400).send({
+      error: {
+        type: 'validation_error',
+        message: 'model must be a model name',
+        fields: { model: 'Must be a string of printable ASCII characters' },
+      },
+    });
   }
   const controls = parseRunControls(request.headers as Record<string, unknown>, bodyControls);
   const info = adapter.inspectRequest(rest);
@@ -67,7 +78,20 @@ interface Answering {
   ctx: CallContext;
 }
 
-async function route({ call, format, body, request, reply, ctx, started }: Answering & { format: WireFormat; body: JsonObject; request: FastifyRequest; started: number }): Promise<FastifyReply> {
+async function route({
+  call,
+  format,
+  body,
+  request,
+  reply,
+  ctx,
+  started,
+}: Answering & {
+  format: WireFormat;
+  body: JsonObject;
+  request: FastifyRequest;
+  started: number;
+}): Promise<FastifyReply> {
   const { plan } = call;
   const { breakers, latency } = ctx.services.routing;
   const routing = call.policy.routing;
@@ -98,16 +122,37 @@ async function route({ call, format, body, request, reply, ctx, started }: Answe
       if (!attempt || !key) throw new Error('The route plan names an attempt or a key it does not hold');
       const nowMs = ctx.services.deps.clock.now().getTime();
       if (!(await breakers.canAttempt(key.id, routing.circuit_breaker, nowMs))) {
-        history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: 'circuit_open', status: null, retryAfterMs: null } });
-        attempted.push({ provider: attempt.provider, provider_key_id: key.id, error: 'Circuit open: key skipped', kind: 'circuit_open' });
+        history.push({
+          providerIndex: step.providerIndex,
+          keyId: key.id,
+          failure: { kind: 'circuit_open', status: null, retryAfterMs: null },
+        });
+        attempted.push({
+          provider: attempt.provider,
+          provider_key_id: key.id,
+          error: 'Circuit open: key skipped',
+          kind: 'circuit_open',
+        });
       } else {
         const abort = new AbortController();
         client.attempt = abort;
-        const deadline = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), attempt.timeoutMs);
+        const deadline = setTimeout(
+          () => abort.abort(new DOMException('request timed out', 'TimeoutError')),
+          attempt.timeoutMs,
+        );
         const upstreamStarted = performance.now();
         let result: AttemptResult | null = null;
         try {
-          result = await runAttempt({ call, attempt, key, clientFormat: format, body, clientHeaders: request.headers, pools: ctx.pools, signal: abort.signal });
+          result = await runAttempt({
+            call,
+            attempt,
+            key,
+            clientFormat: format,
+            body,
+            clientHeaders: request.headers,
+            pools: ctx.pools,
+            signal: abort.signal,
+          });
         } catch (error) {
           if (!(error instanceof UpstreamError)) throw error;
           lastError = error;
@@ -117,9 +162,17 @@ async function route({ call, format, body, request, reply, ctx, started }: Answe
         }
         const served = { provider: attempt.provider, model: attempt.resolvedModel };
         if (result) {
-          await breakers.recordSuccess({ keyId: key.id, provider: attempt.provider }, ctx.services.deps.clock.now().getTime());
+          await breakers.recordSuccess(
+            { keyId: key.id, provider: attempt.provider },
+            ctx.services.deps.clock.now().getTime(),
+          );
           if (attempted.length > 0) {
-            await ctx.services.calls.recordFailover(call, { attempted, resolved_provider: attempt.provider, resolved_model: attempt.resolvedModel, original_model: call.requestedModel });
+            await ctx.services.calls.recordFailover(call, {
+              attempted,
+              resolved_provider: attempt.provider,
+              resolved_model: attempt.resolvedModel,
+              original_model: call.requestedModel,
+            });
           }
           reply.header('x-rungate-provider', attempt.provider).header('x-rungate-model', attempt.resolvedModel);
           const settlement = { providerKeyId: key.id, attempt: served, failedAttempts: attempted.length };
@@ -147,12 +200,42 @@ async function route({ call, format, body, request, reply, ctx, started }: Answe
         const failure = lastError;
         if (!failure) throw new Error('An attempt ended with neither a result nor an error');
         // The caller's own mistake says nothing about the key's health: it never opens a circuit.
-        const callersMistake = failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body !== null;
-        if (!callersMistake) await breakers.recordFailure({ keyId: key.id, provider: attempt.provider }, routing.circuit_breaker, ctx.services.deps.clock.now().getTime());
-        history.push({ providerIndex: step.providerIndex, keyId: key.id, failure: { kind: failure.kind === 'unknown' || failure.kind === 'client_disconnect' ? 'network_error' : failure.kind, status: failure.kind === 'http_error' ? failure.status : null, retryAfterMs: failure.retryAfterMs } });
-        attempted.push({ provider: attempt.provider, provider_key_id: key.id, status: failure.status, error: failure.message.slice(0, 500), kind: failure.kind });
+        const callersMistake =
+          failure.kind === 'http_error' && CLIENT_ERROR_STATUSES.has(failure.status) && failure.body !== null;
+        if (!callersMistake)
+          await breakers.recordFailure(
+            { keyId: key.id, provider: attempt.provider },
+            routing.circuit_breaker,
+            ctx.services.deps.clock.now().getTime(),
+          );
+        history.push({
+          providerIndex: step.providerIndex,
+          keyId: key.id,
+          failure: {
+            kind: failure.kind === 'unknown' || failure.kind === 'client_disconnect' ? 'network_error' : failure.kind,
+            status: failure.kind === 'http_error' ? failure.status : null,
+            retryAfterMs: failure.retryAfterMs,
+          },
+        });
+        attempted.push({
+          provider: attempt.provider,
+          provider_key_id: key.id,
+          status: failure.status,
+          error: failure.message.slice(0, 500),
+          kind: failure.kind,
+        });
         if (callersMistake) {
-          return passThroughClientError({ call, error: failure, keyId: key.id, served, failedAttempts: attempted.length - 1, clientFormat: format, providerFormat: attempt.format, reply, ctx });
+          return passThroughClientError({
+            call,
+            error: failure,
+            keyId: key.id,
+            served,
+            failedAttempts: attempted.length - 1,
+            clientFormat: format,
+            providerFormat: attempt.format,
+            reply,
+            ctx,
+          });
         }
       }
       const next = nextStep(plan, routing, history);
@@ -176,7 +259,11 @@ async function answerClientGone({
   cancelled,
   reply,
   ctx,
-}: Answering & { attempted: FailoverAttempt[]; keyId: string | null; cancelled: { provider: string; model: string } | null }): Promise<FastifyReply> {
+}: Answering & {
+  attempted: FailoverAttempt[];
+  keyId: string | null;
+  cancelled: { provider: string; model: string } | null;
+}): Promise<FastifyReply> {
   const message = 'The client disconnected before an answer started';
   const last = attempted.at(-1);
   const served = cancelled ?? (last ? { provider: last.provider, model: call.model } : null);
@@ -219,7 +306,10 @@ async function answerComplete({
     latencyMs: result.upstreamMs,
     ...attempt,
   });
-  const answer = result.translator.translates && result.parsed !== null ? JSON.stringify(result.translator.response(result.parsed as JsonObject)) : result.text;
+  const answer =
+    result.translator.translates && result.parsed !== null
+      ? JSON.stringify(result.translator.response(result.parsed as JsonObject))
+      : result.text;
   return reply
     .status(result.status)
     .headers(usageHeaders(settlement))
@@ -248,7 +338,10 @@ async function passThroughClientError({
 }): Promise<FastifyReply> {
   await ctx.services.calls.settle(call, errorOutcome(error, keyId, served, failedAttempts));
   const parsed = parseObject(error.body ?? '');
-  const body = clientFormat !== providerFormat && parsed ? JSON.stringify(translatorFor(clientFormat, providerFormat).errorBody(parsed)) : error.body;
+  const body =
+    clientFormat !== providerFormat && parsed
+      ? JSON.stringify(translatorFor(clientFormat, providerFormat).errorBody(parsed))
+      : error.body;
   return reply.status(error.status).type('application/json').send(body);
 }
 
@@ -259,7 +352,11 @@ async function answerAllFailed({
   lastKeyId,
   reply,
   ctx,
-}: Answering & { attempted: FailoverAttempt[]; lastError: UpstreamError | null; lastKeyId: string | null }): Promise<FastifyReply> {
+}: Answering & {
+  attempted: FailoverAttempt[];
+  lastError: UpstreamError | null;
+  lastKeyId: string | null;
+}): Promise<FastifyReply> {
   const tried = attempted.filter((a) => a.status !== undefined).length;
   const message = !lastError
     ? attempted.length > 0
@@ -272,7 +369,14 @@ async function answerAllFailed({
   await ctx.services.calls.settle(call, {
     status: lastError?.kind === 'request_timeout' || lastError?.kind === 'tcp_connect_timeout' ? 'timeout' : 'error',
     usage: null,
-    response: { error: { message, kind: lastError?.kind ?? 'unknown', ...(last ? { provider: last.provider, status: last.status } : {}) }, errors: attempted },
+    response: {
+      error: {
+        message,
+        kind: lastError?.kind ?? 'unknown',
+        ...(last ? { provider: last.provider, status: last.status } : {}),
+      },
+      errors: attempted,
+    },
     errorKind: lastError?.kind ?? 'unknown',
     errorMessage: message,
     latencyMs: 0,
@@ -280,11 +384,25 @@ async function answerAllFailed({
     ...(last ? { attempt: { provider: last.provider, model: call.model } } : {}),
     failedAttempts: Math.max(0, attempted.length - 1),
   });
-  const details = attempted.map((a) => ({ provider: a.provider, status: a.status ?? 503, message: a.error ?? 'failed', kind: a.kind ?? 'unknown' }));
-  return reply.status(502).send(providerErrorBody(message, details.length > 0 ? details : [{ provider: call.provider, status: 502, message }]));
+  const details = attempted.map((a) => ({
+    provider: a.provider,
+    status: a.status ?? 503,
+    message: a.error ?? 'failed',
+    kind: a.kind ?? 'unknown',
+  }));
+  return reply
+    .status(502)
+    .send(
+      providerErrorBody(message, details.length > 0 ? details : [{ provider: call.provider, status: 502, message }]),
+    );
 }
 
-function errorOutcome(error: UpstreamError, keyId: string, served: { provider: string; model: string }, failedAttempts: number): CallOutcome {
+function errorOutcome(
+  error: UpstreamError,
+  keyId: string,
+  served: { provider: string; model: string },
+  failedAttempts: number,
+): CallOutcome {
   return {
     status: error.kind === 'request_timeout' || error.kind === 'tcp_connect_timeout' ? 'timeout' : 'error',
     usage: null,
@@ -318,14 +436,28 @@ async function answerDryRun({
 }: Answering & { adapter: WireAdapter; stream: boolean; body: JsonObject; started: number }): Promise<FastifyReply> {
   const clientWantsUsage = adapter.prepareRequest(body).clientWantsUsage;
   const settle = (response: Record<string, unknown>) =>
-    ctx.services.calls.settle(call, { status: 'success', type: 'dry_run', usage: null, response, latencyMs: 0, providerKeyId: null });
+    ctx.services.calls.settle(call, {
+      status: 'success',
+      type: 'dry_run',
+      usage: null,
+      response,
+      latencyMs: 0,
+      providerKeyId: null,
+    });
   reply.header('x-rungate-dry-run', 'true');
   if (stream) {
     const events = adapter.mockStream({ model: call.model, includeUsage: clientWantsUsage });
     await settle({ dry_run: true });
-    return reply.headers(overheadHeader(performance.now() - started, 0)).type('text/event-stream').header('cache-control', 'no-cache').send(events);
+    return reply
+      .headers(overheadHeader(performance.now() - started, 0))
+      .type('text/event-stream')
+      .header('cache-control', 'no-cache')
+      .send(events);
   }
   const mock = adapter.mockResponse({ model: call.model });
   const settlement = await settle(mock);
-  return reply.headers(usageHeaders(settlement)).headers(overheadHeader(performance.now() - started, 0)).send(mock);
+  return reply
+    .headers(usageHeaders(settlement))
+    .headers(overheadHeader(performance.now() - started, 0))
+    .send(mock);
 }

@@ -23,8 +23,10 @@ export function usageHeaders(settlement: Settlement): Record<string, string> {
     'x-rungate-tokens-used': String(settlement.tokens),
     'x-rungate-cost-usd': String(Number(settlement.costUsd)),
   };
-  if (settlement.remainingUsd !== null) headers['x-rungate-budget-remaining-usd'] = String(Number(settlement.remainingUsd));
-  if (settlement.remainingTokens !== null) headers['x-rungate-budget-remaining-tokens'] = String(settlement.remainingTokens);
+  if (settlement.remainingUsd !== null)
+    headers['x-rungate-budget-remaining-usd'] = String(Number(settlement.remainingUsd));
+  if (settlement.remainingTokens !== null)
+    headers['x-rungate-budget-remaining-tokens'] = String(settlement.remainingTokens);
   return headers;
 }
 

@@ -19,11 +19,34 @@ export interface StreamArgs {
   upstreamStarted: number;
 }
 
-function outcomeOf(report: StreamReport, failure: { clientGone: boolean; error: unknown }): Pick<CallOutcome, 'status' | 'errorKind' | 'errorMessage'> {
-  if (failure.clientGone) return { status: 'error', errorKind: 'client_disconnect', errorMessage: 'The client disconnected before the stream ended' };
-  if (failure.error) return { status: 'error', errorKind: 'mid_stream_error', errorMessage: failure.error instanceof Error ? failure.error.message : String(failure.error) };
-  if (!report.sawEvent) return { status: 'error', errorKind: 'empty_stream', errorMessage: 'The provider ended the stream without sending an event' };
-  if (report.error) return { status: 'error', errorKind: 'mid_stream_error', errorMessage: report.error.message ?? 'The provider sent an error event' };
+function outcomeOf(
+  report: StreamReport,
+  failure: { clientGone: boolean; error: unknown },
+): Pick<CallOutcome, 'status' | 'errorKind' | 'errorMessage'> {
+  if (failure.clientGone)
+    return {
+      status: 'error',
+      errorKind: 'client_disconnect',
+      errorMessage: 'The client disconnected before the stream ended',
+    };
+  if (failure.error)
+    return {
+      status: 'error',
+      errorKind: 'mid_stream_error',
+      errorMessage: failure.error instanceof Error ? failure.error.message : String(failure.error),
+    };
+  if (!report.sawEvent)
+    return {
+      status: 'error',
+      errorKind: 'empty_stream',
+      errorMessage: 'The provider ended the stream without sending an event',
+    };
+  if (report.error)
+    return {
+      status: 'error',
+      errorKind: 'mid_stream_error',
+      errorMessage: report.error.message ?? 'The provider sent an error event',
+    };
   return { status: 'success' };
 }
 
@@ -63,7 +86,8 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
   let error: unknown = null;
   try {
     await write(transformer.push(args.opened.first));
-    for (let next = await args.opened.rest.next(); !next.done; next = await args.opened.rest.next()) await write(transformer.push(next.value));
+    for (let next = await args.opened.rest.next(); !next.done; next = await args.opened.rest.next())
+      await write(transformer.push(next.value));
     await write(transformer.end());
   } catch (caught) {
     error = clientGone ? null : caught;
@@ -76,7 +100,13 @@ export async function streamToClient(args: StreamArgs): Promise<FastifyReply> {
       ...outcomeOf(report, { clientGone, error }),
       ...args.attempt,
       usage: report.usage,
-      response: { id: report.id, model: report.model, stop_reason: report.stopReason, events: report.events, ...(report.error ? { error: report.error } : {}) },
+      response: {
+        id: report.id,
+        model: report.model,
+        stop_reason: report.stopReason,
+        events: report.events,
+        ...(report.error ? { error: report.error } : {}),
+      },
       latencyMs: performance.now() - args.upstreamStarted,
     });
   } finally {

@@ -37,8 +37,13 @@ export const agentAuth = fp(
     app.addHook('onRequest', async (request, reply) => {
       if (request.routeOptions.config.auth !== 'agent') return;
       const key = agentKeyOf(request);
-      if (!key) return reply.status(401).send(unauthorizedBody('Missing agent API key: send Authorization: Bearer rg_sk_... or x-api-key'));
-      const agent = key.startsWith(AGENT_KEY_PREFIX) ? await cache.get(sha256Hex(key), () => services.agents.authenticateAgentKey(key)) : null;
+      if (!key)
+        return reply
+          .status(401)
+          .send(unauthorizedBody('Missing agent API key: send Authorization: Bearer rg_sk_... or x-api-key'));
+      const agent = key.startsWith(AGENT_KEY_PREFIX)
+        ? await cache.get(sha256Hex(key), () => services.agents.authenticateAgentKey(key))
+        : null;
       if (!agent) return reply.status(401).send(unauthorizedBody('Invalid agent API key'));
       request.agent = agent;
     });

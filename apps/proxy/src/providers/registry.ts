@@ -1,7 +1,7 @@
 import { providerEntry } from '@rungate/governance';
 import { anthropicAdapter } from './anthropic/index.ts';
-import { openAIAdapter } from './openai/index.ts';
 import { UpstreamError } from './errors.ts';
+import { openAIAdapter } from './openai/index.ts';
 import type { HeaderMap, WireAdapter, WireFormat } from './types.ts';
 
 export interface ProviderSpec {
@@ -25,7 +25,12 @@ const ADAPTERS: Readonly<Record<WireFormat, WireAdapter>> = {
 /** A provider's wire format and default URL from governance's registry, with what the adapters need of it. */
 export function providerSpec(id: string): ProviderSpec {
   const { wireFormat, defaultBaseUrl } = providerEntry(id);
-  return { id, format: wireFormat, defaultBaseUrl, maxTokensField: MAX_COMPLETION_TOKENS_PROVIDERS.has(id) ? 'max_completion_tokens' : 'max_tokens' };
+  return {
+    id,
+    format: wireFormat,
+    defaultBaseUrl,
+    maxTokensField: MAX_COMPLETION_TOKENS_PROVIDERS.has(id) ? 'max_completion_tokens' : 'max_tokens',
+  };
 }
 
 export function adapterFor(format: WireFormat): WireAdapter {

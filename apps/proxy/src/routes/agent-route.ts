@@ -12,6 +12,10 @@ export interface AgentRouteInput<Op extends Operation> extends RouteInput<Op> {
  * Registers one agent-facing operation: validation from its contract, the agent from the auth
  * hook. A handler that already answered (streams, blocks) returns its reply.
  */
-export function agentRoute<Op extends Operation>(app: FastifyInstance, operation: Op, handler: (input: AgentRouteInput<Op>) => Promise<unknown>): void {
+export function agentRoute<Op extends Operation>(
+  app: FastifyInstance,
+  operation: Op,
+  handler: (input: AgentRouteInput<Op>) => Promise<unknown>,
+): void {
   defineRoute(app, operation, (input) => handler({ ...input, agent: input.request.agent }));
 }

@@ -9,10 +9,19 @@ import type { ProxyHarness } from './harness.ts';
 export type Headers = Record<string, string>;
 
 export const chatBody = (extra: Record<string, unknown> = {}): OpenAI.ChatCompletionCreateParamsNonStreaming =>
-  ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }], ...extra }) as OpenAI.ChatCompletionCreateParamsNonStreaming;
+  ({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Say hello' }],
+    ...extra,
+  }) as OpenAI.ChatCompletionCreateParamsNonStreaming;
 
 export const messagesBody = (extra: Record<string, unknown> = {}): Anthropic.MessageCreateParamsNonStreaming =>
-  ({ model: 'claude-3-5-haiku-latest', max_tokens: 256, messages: [{ role: 'user', content: 'Say hello' }], ...extra }) as Anthropic.MessageCreateParamsNonStreaming;
+  ({
+    model: 'claude-3-5-haiku-latest',
+    max_tokens: 256,
+    messages: [{ role: 'user', content: 'Say hello' }],
+    ...extra,
+  }) as Anthropic.MessageCreateParamsNonStreaming;
 
 /** A non-streaming Chat Completions call; resolves with the completion and the response headers. */
 export async function chat(client: OpenAI, extra: Record<string, unknown> = {}, headers: Headers = {}) {
@@ -27,13 +36,25 @@ export async function message(client: Anthropic, extra: Record<string, unknown> 
 }
 
 /** The SDK error a refused call rejects with, with the proxy's JSON body under `body`. */
-export async function refusal(promise: Promise<unknown>): Promise<{ status: number; headers: globalThis.Headers; body: Record<string, unknown> }> {
+export async function refusal(
+  promise: Promise<unknown>,
+): Promise<{ status: number; headers: globalThis.Headers; body: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {
     // OpenAI's SDK keeps the body's `error` member; Anthropic's keeps the whole body.
-    if (error instanceof OpenAI.APIError) return { status: error.status as number, headers: error.headers as globalThis.Headers, body: { error: error.error } };
-    if (error instanceof Anthropic.APIError) return { status: error.status as number, headers: error.headers as globalThis.Headers, body: error.error as Record<string, unknown> };
+    if (error instanceof OpenAI.APIError)
+      return {
+        status: error.status as number,
+        headers: error.headers as globalThis.Headers,
+        body: { error: error.error },
+      };
+    if (error instanceof Anthropic.APIError)
+      return {
+        status: error.status as number,
+        headers: error.headers as globalThis.Headers,
+        body: error.error as Record<string, unknown>,
+      };
     throw error;
   }
   throw new Error('The call was expected to fail');
@@ -74,7 +95,8 @@ export const stepRow = async (h: ProxyHarness, id: string) => {
   return row;
 };
 
-export const runLedger = (h: ProxyHarness, runId: string) => h.services.deps.db.select().from(ledgerEntries).where(eq(ledgerEntries.runId, runId));
+export const runLedger = (h: ProxyHarness, runId: string) =>
+  h.services.deps.db.select().from(ledgerEntries).where(eq(ledgerEntries.runId, runId));
 
 /** The agent's ledger and its spend per minute (what the hourly cap counts), minute by minute. */
 export async function spendByMinute(h: ProxyHarness, agentId: string) {
@@ -87,7 +109,10 @@ export async function spendByMinute(h: ProxyHarness, agentId: string) {
     .groupBy(minute)
     .orderBy(minute);
   const counted = await db
-    .select({ minute: sql<string>`to_char(${agentSpendMinutes.minute}, 'YYYY-MM-DD HH24:MI')`, usd: sql<string>`${agentSpendMinutes.costUsd}::text` })
+    .select({
+      minute: sql<string>`to_char(${agentSpendMinutes.minute}, 'YYYY-MM-DD HH24:MI')`,
+      usd: sql<string>`${agentSpendMinutes.costUsd}::text`,
+    })
     .from(agentSpendMinutes)
     .where(eq(agentSpendMinutes.agentId, agentId))
     .orderBy(agentSpendMinutes.minute);

@@ -1,7 +1,11 @@
 import type { StreamReport, StreamTransformer } from '../../src/providers/types.ts';
 
 /** Feeds `bytes` to a transformer cut at `cuts` and returns what the client would receive. */
-export function runChunked(transformer: StreamTransformer, bytes: Uint8Array, cuts: number[]): { output: Buffer; report: StreamReport } {
+export function runChunked(
+  transformer: StreamTransformer,
+  bytes: Uint8Array,
+  cuts: number[],
+): { output: Buffer; report: StreamReport } {
   const out: Uint8Array[] = [];
   let start = 0;
   for (const cut of [...cuts, bytes.length]) {

@@ -1,8 +1,22 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { anthropicErrorType, anthropicResponse, anthropicStreamEvents } from './fake/anthropic.ts';
 import { openAIErrorType, openAIResponse, openAIStreamEvents } from './fake/openai.ts';
-import { endsWithToolResult, type FakeFormat, type FakeUsage, isObject, type Json, offeredTools, type Reply } from './fake/reply.ts';
+import {
+  endsWithToolResult,
+  type FakeFormat,
+  type FakeUsage,
+  isObject,
+  type Json,
+  offeredTools,
+  type Reply,
+} from './fake/reply.ts';
 
 export type { FakeFormat, FakeUsage } from './fake/reply.ts';
 
@@ -157,7 +171,9 @@ export class FakeProvider {
     if (!server) return;
     const closed = [
       new Promise<void>((resolve) => server.close(() => resolve())),
-      ...[...this.sockets].map((socket) => new Promise<void>((resolve) => socket.destroy().once('close', () => resolve()))),
+      ...[...this.sockets].map(
+        (socket) => new Promise<void>((resolve) => socket.destroy().once('close', () => resolve())),
+      ),
     ];
     await Promise.all(closed);
   }
@@ -171,11 +187,18 @@ export class FakeProvider {
         : req.method === 'POST' && path === '/v1/messages'
           ? 'anthropic'
           : null;
-    const request: RecordedRequest = { method: req.method ?? 'GET', path, format, headers: req.headers, body: parseBody(raw) };
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      format,
+      headers: req.headers,
+      body: parseBody(raw),
+    };
     if (this.options.record !== false) this.requests.push(request);
     if (!format) return sendJson(res, 404, { error: { type: 'not_found', message: `No route ${req.method} ${path}` } });
 
-    const behavior = this.queue.shift() ?? (typeof this.behavior === 'function' ? this.behavior(request) : this.behavior);
+    const behavior =
+      this.queue.shift() ?? (typeof this.behavior === 'function' ? this.behavior(request) : this.behavior);
     if (behavior.hang) return;
     if (behavior.delayMs) await this.sleep(behavior.delayMs);
     if (res.destroyed) return;
@@ -199,7 +222,11 @@ export class FakeProvider {
         res.socket?.destroy();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json', ...requestIdHeader(format, reply.id), ...behavior.headers });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...requestIdHeader(format, reply.id),
+        ...behavior.headers,
+      });
       res.end(JSON.stringify(format === 'openai' ? openAIResponse(reply) : anthropicResponse(reply)));
       return;
     }

@@ -23,7 +23,11 @@ export interface Scenario {
  * A fresh policy and an agent bound to it (same org and provider keys as the harness), so each
  * test has its own runs, rate-limit counters and budget without touching the others'.
  */
-export async function scenario(h: ProxyHarness, policy: Partial<CreatePolicyInput> = {}, agent: Partial<CreateAgentInput> = {}): Promise<Scenario> {
+export async function scenario(
+  h: ProxyHarness,
+  policy: Partial<CreatePolicyInput> = {},
+  agent: Partial<CreateAgentInput> = {},
+): Promise<Scenario> {
   const suffix = randomBytes(4).toString('hex');
   const created = await h.services.policies.create(h.ctx, { name: `gov-${suffix}`, ...policy });
   const made = await h.createAgent({ name: `agent-${suffix}`, policy_id: created.id, ...agent });
@@ -43,8 +47,14 @@ export async function refused(call: PromiseLike<unknown>): Promise<Refusal> {
     await call;
   } catch (error) {
     // The OpenAI SDK keeps the body's `error` member, the Anthropic SDK the whole body.
-    if (error instanceof OpenAI.APIError && error.status) return { status: error.status, headers: error.headers as Headers, body: { error: error.error as Refusal['body']['error'] } };
-    if (error instanceof Anthropic.APIError && error.status) return { status: error.status, headers: error.headers as Headers, body: error.error as Refusal['body'] };
+    if (error instanceof OpenAI.APIError && error.status)
+      return {
+        status: error.status,
+        headers: error.headers as Headers,
+        body: { error: error.error as Refusal['body']['error'] },
+      };
+    if (error instanceof Anthropic.APIError && error.status)
+      return { status: error.status, headers: error.headers as Headers, body: error.error as Refusal['body'] };
     throw error;
   }
   throw new Error('expected the call to be refused');
@@ -78,14 +88,23 @@ export function stepsOf(h: ProxyHarness, runId: string) {
 }
 
 export function stepsOfAgent(h: ProxyHarness, agentId: string) {
-  return h.services.deps.db.select().from(steps).where(eq(steps.agentId, agentId)).orderBy(asc(steps.createdAt), asc(steps.stepNumber));
+  return h.services.deps.db
+    .select()
+    .from(steps)
+    .where(eq(steps.agentId, agentId))
+    .orderBy(asc(steps.createdAt), asc(steps.stepNumber));
 }
 
 /**
  * Checks the block recorded as the run's last step: its status, the block code in
  * `response.error.code`, zero usage and cost, and the run flagged `has_governance_block`.
  */
-export async function expectBlockedStep(h: ProxyHarness, runId: string, status: 'policy_blocked' | 'budget_blocked', code: string) {
+export async function expectBlockedStep(
+  h: ProxyHarness,
+  runId: string,
+  status: 'policy_blocked' | 'budget_blocked',
+  code: string,
+) {
   const all = await stepsOf(h, runId);
   const step = all.at(-1)!;
   expect(step).toMatchObject({

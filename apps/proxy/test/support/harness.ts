@@ -96,7 +96,14 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
   const clock = options.clock;
   const encryptionKey = randomBytes(32);
   const servicesOver = (db: Database) =>
-    createServices({ db, encryptionKey, rateLimiter: new MemoryRateLimiter(), priceBook: createPriceBook(clock ? { clock } : {}), ...(clock ? { clock } : {}), ...(options.breakers ? { breakers: options.breakers } : {}) });
+    createServices({
+      db,
+      encryptionKey,
+      rateLimiter: new MemoryRateLimiter(),
+      priceBook: createPriceBook(clock ? { clock } : {}),
+      ...(clock ? { clock } : {}),
+      ...(options.breakers ? { breakers: options.breakers } : {}),
+    });
   const services = servicesOver(database.db);
   const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
   const fake = await startFakeProvider();
@@ -109,10 +116,18 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
   // Configuration written behind the api's back: tell the proxy's caches, as the api's hook does.
   const configChanged = () => services.deps.configGeneration.bump();
 
-  const account = await services.accounts.insert(db, { name: 'Harness', slug: `harness-${randomBytes(4).toString('hex')}` });
+  const account = await services.accounts.insert(db, {
+    name: 'Harness',
+    slug: `harness-${randomBytes(4).toString('hex')}`,
+  });
   const ctx: AuthContext = { orgId: account.id, actor: { kind: 'bootstrap' } };
   const policy = await services.policies.create(ctx, { name: 'harness-policy', ...options.policy });
-  const openaiKey = await services.providerKeys.create(ctx, { provider: 'openai', name: 'fake-openai', api_key: 'sk-fake-openai', base_url: fake.openAIBaseUrl });
+  const openaiKey = await services.providerKeys.create(ctx, {
+    provider: 'openai',
+    name: 'fake-openai',
+    api_key: 'sk-fake-openai',
+    base_url: fake.openAIBaseUrl,
+  });
   const anthropicKey = await services.providerKeys.create(ctx, {
     provider: 'anthropic',
     name: 'fake-anthropic',
@@ -123,7 +138,12 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
 
   async function createAgent(overrides: Partial<CreateAgentInput> = {}): Promise<HarnessAgent> {
     // The policy id never changes: updates deep-merge into the same row.
-    const created = await services.agents.create(ctx, { name: 'agent', policy_id: policy.id, provider_keys: { ...providerKeys }, ...overrides });
+    const created = await services.agents.create(ctx, {
+      name: 'agent',
+      policy_id: policy.id,
+      provider_keys: { ...providerKeys },
+      ...overrides,
+    });
     return { id: created.id, name: created.name, key: created.api_key };
   }
 
@@ -142,7 +162,10 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
     anthropic: (key = harness.agent.key) => new Anthropic({ apiKey: key, baseURL: baseUrl, maxRetries: 0 }),
     createAgent,
     async createForeignAgent() {
-      const other = await services.accounts.insert(db, { name: 'Foreign', slug: `foreign-${randomBytes(4).toString('hex')}` });
+      const other = await services.accounts.insert(db, {
+        name: 'Foreign',
+        slug: `foreign-${randomBytes(4).toString('hex')}`,
+      });
       const otherCtx: AuthContext = { orgId: other.id, actor: { kind: 'bootstrap' } };
       const otherPolicy = await services.policies.create(otherCtx, { name: 'foreign-policy' });
       const created = await services.agents.create(otherCtx, { name: 'foreign-agent', policy_id: otherPolicy.id });

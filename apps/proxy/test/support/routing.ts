@@ -17,7 +17,11 @@ export interface RoutingPolicy {
  * sets it: keys are shared by every test of a file, and failures injected by one test must
  * not open a circuit another test depends on.
  */
-export function routingScenario(h: ProxyHarness, policy: RoutingPolicy = {}, agent: Partial<CreateAgentInput> = {}): Promise<Scenario> {
+export function routingScenario(
+  h: ProxyHarness,
+  policy: RoutingPolicy = {},
+  agent: Partial<CreateAgentInput> = {},
+): Promise<Scenario> {
   const routing = { ...policy.routing, circuit_breaker: { failure_threshold: 0, ...policy.routing?.circuit_breaker } };
   return scenario(h, { ...policy, routing }, agent);
 }
@@ -46,7 +50,8 @@ export async function keyOn(h: ProxyHarness, fake: FakeProvider, provider: strin
 }
 
 /** Every step of a run, in order. */
-export const runStepsOf = (h: ProxyHarness, runId: string) => h.services.deps.db.select().from(steps).where(eq(steps.runId, runId)).orderBy(asc(steps.stepNumber));
+export const runStepsOf = (h: ProxyHarness, runId: string) =>
+  h.services.deps.db.select().from(steps).where(eq(steps.runId, runId)).orderBy(asc(steps.stepNumber));
 
 /** The `Authorization` / `x-api-key` a fake request carried: which key served it. */
 export function presentedKey(request: { headers: Record<string, string | string[] | undefined> }): string | undefined {

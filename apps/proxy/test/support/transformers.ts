@@ -7,5 +7,7 @@ export function openAIStream(clientWantsUsage: boolean, clock?: () => number): S
 }
 
 export function anthropicStream(clock?: () => number): StreamTransformer {
-  return anthropicAdapter.createStreamTransformer(clock ? { clientWantsUsage: true, clock } : { clientWantsUsage: true });
+  return anthropicAdapter.createStreamTransformer(
+    clock ? { clientWantsUsage: true, clock } : { clientWantsUsage: true },
+  );
 }

@@ -39,7 +39,11 @@ export function SecretPanel({ title, secret, note, onDismiss }: SecretPanelProps
         </button>
       </div>
       <p className="muted" aria-live="polite">
-        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Copying failed; select the key and copy it by hand.' : ''}
+        {copied === 'yes'
+          ? 'Copied to the clipboard.'
+          : copied === 'failed'
+            ? 'Copying failed; select the key and copy it by hand.'
+            : ''}
       </p>
     </section>
   );

@@ -59,7 +59,12 @@ export function AgentEditPage({ id }: { id: string }) {
         <>
           <AgentForm
             title="Edit agent"
-            initial={{ name: data.name, description: data.description ?? '', policy_id: data.policy_id, status: data.status }}
+            initial={{
+              name: data.name,
+              description: data.description ?? '',
+              policy_id: data.policy_id,
+              status: data.status,
+            }}
             policies={policies.data}
             isNew={false}
             submitLabel="Save changes"
@@ -71,7 +76,8 @@ export function AgentEditPage({ id }: { id: string }) {
           <div className="card">
             <h2>API key</h2>
             <p className="muted">
-              Current key starts with <code>{data.api_key_prefix ?? '—'}</code>. Rotating issues a new key and revokes this one.
+              Current key starts with <code>{data.api_key_prefix ?? '—'}</code>. Rotating issues a new key and revokes
+              this one.
             </p>
             {rotate.error && (
               <div className="alert alert-error" role="alert">

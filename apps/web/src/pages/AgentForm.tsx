@@ -28,9 +28,20 @@ interface AgentFormProps {
 
 const FIELD_PATHS = ['name', 'description', 'policy_id', 'status'] as const;
 
-export function AgentForm({ title, initial, policies, isNew, submitLabel, pending, error, onSubmit, onCancel }: AgentFormProps) {
+export function AgentForm({
+  title,
+  initial,
+  policies,
+  isNew,
+  submitLabel,
+  pending,
+  error,
+  onSubmit,
+  onCancel,
+}: AgentFormProps) {
   const [values, setValues] = useState(initial);
-  const set = <K extends keyof AgentFormValues>(key: K, value: AgentFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof AgentFormValues>(key: K, value: AgentFormValues[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -41,11 +52,19 @@ export function AgentForm({ title, initial, policies, isNew, submitLabel, pendin
     <form className="card" onSubmit={submit} noValidate aria-label={title}>
       <h2>{title}</h2>
       <FormErrors error={error} fieldPaths={FIELD_PATHS} />
-      <Field label="Name" error={fieldError(error, 'name')} hint={isNew ? 'Suffixed (my-agent-2) if the name is taken.' : undefined}>
-        {(control) => <input {...control} value={values.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" />}
+      <Field
+        label="Name"
+        error={fieldError(error, 'name')}
+        hint={isNew ? 'Suffixed (my-agent-2) if the name is taken.' : undefined}
+      >
+        {(control) => (
+          <input {...control} value={values.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" />
+        )}
       </Field>
       <Field label="Description" error={fieldError(error, 'description')}>
-        {(control) => <textarea {...control} value={values.description} onChange={(e) => set('description', e.target.value)} />}
+        {(control) => (
+          <textarea {...control} value={values.description} onChange={(e) => set('description', e.target.value)} />
+        )}
       </Field>
       <Field
         label="Policy"
@@ -64,7 +83,11 @@ export function AgentForm({ title, initial, policies, isNew, submitLabel, pendin
         )}
       </Field>
       {!isNew && (
-        <Field label="Status" error={fieldError(error, 'status')} hint="A disabled agent's key is refused by the proxy.">
+        <Field
+          label="Status"
+          error={fieldError(error, 'status')}
+          hint="A disabled agent's key is refused by the proxy."
+        >
           {(control) => (
             <select {...control} value={values.status} onChange={(e) => set('status', e.target.value as AgentStatus)}>
               <option value="active">Active</option>

@@ -5,7 +5,7 @@ import { QueryState } from '../components/QueryState.tsx';
 import { toFormError } from '../errors.ts';
 import { formatDate, formatUsd } from '../format.ts';
 import { useTRPC } from '../trpc.ts';
-import { EMPTY_POLICY, parseModels, parseUsd, PolicyForm, type PolicyFormValues } from './PolicyForm.tsx';
+import { EMPTY_POLICY, PolicyForm, type PolicyFormValues, parseModels, parseUsd } from './PolicyForm.tsx';
 
 export function PoliciesPage() {
   const trpc = useTRPC();
@@ -80,8 +80,20 @@ export function PoliciesPage() {
                     <Link to={`/policies/${policy.id}`}>{policy.name}</Link>
                   </td>
                   <td>{formatUsd(policy.budget.hard_limit_usd)}</td>
-                  <td>{policy.allowed_models?.length ? policy.allowed_models.join(', ') : <span className="muted">Any</span>}</td>
-                  <td>{policy.dry_run ? <span className="badge">dry run</span> : <span className="badge badge-active">live</span>}</td>
+                  <td>
+                    {policy.allowed_models?.length ? (
+                      policy.allowed_models.join(', ')
+                    ) : (
+                      <span className="muted">Any</span>
+                    )}
+                  </td>
+                  <td>
+                    {policy.dry_run ? (
+                      <span className="badge">dry run</span>
+                    ) : (
+                      <span className="badge badge-active">live</span>
+                    )}
+                  </td>
                   <td className="muted">{formatDate(policy.updated_at)}</td>
                 </tr>
               ))}

@@ -4,7 +4,7 @@ import { QueryState } from '../components/QueryState.tsx';
 import { toFormError } from '../errors.ts';
 import { navigate } from '../router.ts';
 import { useTRPC } from '../trpc.ts';
-import { parseModels, parseUsd, PolicyForm, type PolicyFormValues } from './PolicyForm.tsx';
+import { PolicyForm, type PolicyFormValues, parseModels, parseUsd } from './PolicyForm.tsx';
 
 export function PolicyEditPage({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -30,7 +30,8 @@ export function PolicyEditPage({ id }: { id: string }) {
   }
 
   function deletePolicy() {
-    if (window.confirm('Delete this policy? Agents that use it must be moved to another policy first.')) remove.mutate({ id });
+    if (window.confirm('Delete this policy? Agents that use it must be moved to another policy first.'))
+      remove.mutate({ id });
   }
 
   const data = policy.data;

@@ -41,7 +41,8 @@ const FIELD_PATHS = ['name', 'budget.hard_limit_usd', 'allowed_models', 'dry_run
 
 export function PolicyForm({ title, initial, submitLabel, pending, error, onSubmit, onCancel }: PolicyFormProps) {
   const [values, setValues] = useState(initial);
-  const set = <K extends keyof PolicyFormValues>(key: K, value: PolicyFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof PolicyFormValues>(key: K, value: PolicyFormValues[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -53,15 +54,39 @@ export function PolicyForm({ title, initial, submitLabel, pending, error, onSubm
       <h2>{title}</h2>
       <FormErrors error={error} fieldPaths={FIELD_PATHS} />
       <Field label="Name" error={fieldError(error, 'name')}>
-        {(control) => <input {...control} value={values.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" />}
-      </Field>
-      <Field label="Hard budget limit (USD)" error={fieldError(error, 'budget.hard_limit_usd')} hint="Runs stop when they reach it. Leave empty for no limit.">
         {(control) => (
-          <input {...control} type="number" inputMode="decimal" step="0.01" value={values.hardLimitUsd} onChange={(e) => set('hardLimitUsd', e.target.value)} />
+          <input {...control} value={values.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" />
         )}
       </Field>
-      <Field label="Allowed models" error={fieldError(error, 'allowed_models')} hint="Comma-separated names or globs such as gpt-4o, claude-*. Leave empty to allow every model.">
-        {(control) => <textarea {...control} rows={2} value={values.allowedModels} onChange={(e) => set('allowedModels', e.target.value)} />}
+      <Field
+        label="Hard budget limit (USD)"
+        error={fieldError(error, 'budget.hard_limit_usd')}
+        hint="Runs stop when they reach it. Leave empty for no limit."
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="number"
+            inputMode="decimal"
+            step="0.01"
+            value={values.hardLimitUsd}
+            onChange={(e) => set('hardLimitUsd', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Allowed models"
+        error={fieldError(error, 'allowed_models')}
+        hint="Comma-separated names or globs such as gpt-4o, claude-*. Leave empty to allow every model."
+      >
+        {(control) => (
+          <textarea
+            {...control}
+            rows={2}
+            value={values.allowedModels}
+            onChange={(e) => set('allowedModels', e.target.value)}
+          />
+        )}
       </Field>
       <CheckboxField
         label="Dry run"

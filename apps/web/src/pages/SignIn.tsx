@@ -23,7 +23,9 @@ export function SignIn({ notice }: { notice: string | null }) {
       await createClient(candidate).account.get.query();
       signIn(candidate);
     } catch (failure) {
-      setError(httpStatusOf(failure) === 401 ? 'That token was not accepted.' : (toFormError(failure)?.message ?? null));
+      setError(
+        httpStatusOf(failure) === 401 ? 'That token was not accepted.' : (toFormError(failure)?.message ?? null),
+      );
       setChecking(false);
     }
   }

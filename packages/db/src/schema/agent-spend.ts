@@ -1,4 +1,4 @@
-import { primaryKey, pgTable, uuid } from 'drizzle-orm/pg-core';
+import { pgTable, primaryKey, uuid } from 'drizzle-orm/pg-core';
 import { agents } from './agents.ts';
 import { money, tstz } from './columns.ts';
 

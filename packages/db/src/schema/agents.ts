@@ -3,7 +3,7 @@ import { relations } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 import { auditColumns, id, timestamps, tstz } from './columns.ts';
-import { policies, type ModelRoute } from './policies.ts';
+import { type ModelRoute, policies } from './policies.ts';
 import { runs } from './runs.ts';
 import { tenantColumns } from './tenant.ts';
 

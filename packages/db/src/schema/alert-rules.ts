@@ -25,10 +25,7 @@ export const alertRules = pgTable(
     ...auditColumns(),
     ...timestamps(),
   },
-  (t) => [
-    uniqueIndex('alert_rules_org_id_name_uq').on(t.orgId, t.name),
-    index('alert_rules_status_idx').on(t.status),
-  ],
+  (t) => [uniqueIndex('alert_rules_org_id_name_uq').on(t.orgId, t.name), index('alert_rules_status_idx').on(t.status)],
 );
 
 export const alertRulesRelations = relations(alertRules, ({ one }) => ({

@@ -1,4 +1,11 @@
-import type { ContentLogging, LoadBalancing, OnAlertThreshold, Outcome, RoutingPreference, Visibility } from '@rungate/contracts';
+import type {
+  ContentLogging,
+  LoadBalancing,
+  OnAlertThreshold,
+  Outcome,
+  RoutingPreference,
+  Visibility,
+} from '@rungate/contracts';
 import { relations, sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
@@ -96,9 +103,7 @@ export const policies = pgTable(
     /** Soft delete: agents, runs and versions keep pointing at the row. */
     deletedAt: tstz(),
   },
-  (t) => [
-    uniqueIndex('policies_org_id_name_uq').on(t.orgId, t.name).where(sql`${t.deletedAt} is null`),
-  ],
+  (t) => [uniqueIndex('policies_org_id_name_uq').on(t.orgId, t.name).where(sql`${t.deletedAt} is null`)],
 );
 
 export const policiesRelations = relations(policies, ({ one, many }) => ({

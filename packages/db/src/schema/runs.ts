@@ -29,9 +29,7 @@ export const runs = pgTable(
     policyId: uuid().references(() => policies.id),
     /** Set from `x-rungate-run-name` on the first request, or renamed later. */
     name: text(),
-    status: text().$type<RunStatus>()
-      .notNull()
-      .default('running'),
+    status: text().$type<RunStatus>().notNull().default('running'),
     creationMethod: text().$type<RunCreationMethod>().notNull(),
     /** A key of `outcome_defaults`, or a custom reason given at completion. */
     endedReason: text(),

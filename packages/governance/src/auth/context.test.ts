@@ -11,7 +11,13 @@ it('orders scopes read < write < admin', () => {
 });
 
 it('maps member roles onto scopes', () => {
-  const member = (role: 'owner' | 'admin' | 'member' | 'viewer') => ({ kind: 'member' as const, memberId: 'm', role, email: null, sessionId: 's' });
+  const member = (role: 'owner' | 'admin' | 'member' | 'viewer') => ({
+    kind: 'member' as const,
+    memberId: 'm',
+    role,
+    email: null,
+    sessionId: 's',
+  });
   expect(effectiveScope(member('viewer'))).toBe('read');
   expect(effectiveScope(member('member'))).toBe('write');
   expect(effectiveScope(member('owner'))).toBe('admin');
@@ -24,5 +30,9 @@ it('refuses a missing scope with a forbidden AppError', () => {
 });
 
 it('fills audit identities', () => {
-  expect(auditIdentity({ kind: 'token', tokenId: 't9', scopes: ['admin'] })).toEqual({ by: 'token:t9', tokenId: 't9', memberId: null });
+  expect(auditIdentity({ kind: 'token', tokenId: 't9', scopes: ['admin'] })).toEqual({
+    by: 'token:t9',
+    tokenId: 't9',
+    memberId: null,
+  });
 });

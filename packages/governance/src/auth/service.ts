@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { accounts, adminTokens, members, sessions } from '@rungate/db';
 import { and, eq, isNull } from 'drizzle-orm';
-import { sha256Hex } from '../secrets/crypto.ts';
-import { AppError } from '../errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { ADMIN_TOKEN_PREFIX } from './token-prefixes.ts';
+import { AppError } from '../errors.ts';
+import { sha256Hex } from '../secrets/crypto.ts';
 import { type AuthContext, requireScope } from './context.ts';
+import { ADMIN_TOKEN_PREFIX } from './token-prefixes.ts';
 
 export interface DashboardCredentials {
   bearer: string | null;
@@ -35,7 +35,10 @@ export function createAuthService({ db, clock, bootstrapToken }: ServiceDeps) {
   }
 
   async function viaAdminToken(token: string): Promise<AuthContext | null> {
-    const [row] = await db.select().from(adminTokens).where(eq(adminTokens.tokenHash, sha256Hex(token)));
+    const [row] = await db
+      .select()
+      .from(adminTokens)
+      .where(eq(adminTokens.tokenHash, sha256Hex(token)));
     const now = clock.now();
     if (row?.status !== 'active' || (row.expiresAt && row.expiresAt <= now)) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
@@ -54,7 +57,13 @@ export function createAuthService({ db, clock, bootstrapToken }: ServiceDeps) {
     if (!row || row.session.expiresAt <= now || row.member.status !== 'active') return null;
     return {
       orgId: row.session.accountId,
-      actor: { kind: 'member', memberId: row.member.id, role: row.member.role, email: row.member.email, sessionId: row.session.id },
+      actor: {
+        kind: 'member',
+        memberId: row.member.id,
+        role: row.member.role,
+        email: row.member.email,
+        sessionId: row.session.id,
+      },
     };
   }
 

@@ -2,7 +2,7 @@ import { approvalRequests, type Database, returnedRow } from '@rungate/db';
 import { and, eq, inArray } from 'drizzle-orm';
 import { recordEvent } from '../events/outbox.ts';
 import { toApprovalRequest } from '../resources/approvals/presenter.ts';
-import { block, type Blocked } from './rules/decision.ts';
+import { type Blocked, block } from './rules/decision.ts';
 
 export type ApprovalGate =
   | { state: 'approved' }
@@ -16,7 +16,16 @@ export type ApprovalGate =
  */
 export async function approvalGate(
   db: Database,
-  args: { orgId: string; runId: string; agentId: string; policyId: string; tools: string[]; expiryMs: number; requestSnapshot: Record<string, unknown>; now: Date },
+  args: {
+    orgId: string;
+    runId: string;
+    agentId: string;
+    policyId: string;
+    tools: string[];
+    expiryMs: number;
+    requestSnapshot: Record<string, unknown>;
+    now: Date;
+  },
 ): Promise<ApprovalGate> {
   const { now } = args;
   const rows = await db
@@ -48,20 +57,31 @@ export async function approvalGate(
         result.push({ id: pending.id, tool });
         continue;
       }
-      const created = returnedRow(await tx
-        .insert(approvalRequests)
-        .values({
+      const created = returnedRow(
+        await tx
+          .insert(approvalRequests)
+          .values({
+            orgId: args.orgId,
+            runId: args.runId,
+            agentId: args.agentId,
+            policyId: args.policyId,
+            toolName: tool,
+            requestSnapshot: args.requestSnapshot,
+            expiresAt: new Date(now.getTime() + args.expiryMs),
+            createdAt: now,
+          })
+          .returning(),
+      );
+      await recordEvent(
+        tx,
+        {
           orgId: args.orgId,
-          runId: args.runId,
-          agentId: args.agentId,
-          policyId: args.policyId,
-          toolName: tool,
-          requestSnapshot: args.requestSnapshot,
-          expiresAt: new Date(now.getTime() + args.expiryMs),
-          createdAt: now,
-        })
-        .returning());
-      await recordEvent(tx, { orgId: args.orgId, agentId: created.agentId, type: 'step.approval_required', data: { approval_request: toApprovalRequest(created, now) } }, now);
+          agentId: created.agentId,
+          type: 'step.approval_required',
+          data: { approval_request: toApprovalRequest(created, now) },
+        },
+        now,
+      );
       result.push({ id: created.id, tool });
     }
     return result;

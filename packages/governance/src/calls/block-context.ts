@@ -8,7 +8,8 @@ export function blockContext(agent: AgentRow, policy: PolicyView, run: RunState 
     policy_name: policy.name,
     agent_name: agent.name,
     steps_used: run?.stepCount ?? 0,
-    max_steps_per_run: policy.runaway_prevention.enabled === false ? null : (policy.runaway_prevention.max_steps_per_run ?? null),
+    max_steps_per_run:
+      policy.runaway_prevention.enabled === false ? null : (policy.runaway_prevention.max_steps_per_run ?? null),
     cost_usd: Number(run?.totalCostUsd ?? 0),
     hard_limit_usd: policy.budget.hard_limit_usd,
     hard_limit_tokens: policy.budget.hard_limit_tokens,

@@ -37,7 +37,9 @@ function metadata(value: unknown): Record<string, unknown> | null {
     }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid('x-rungate-run-metadata must be a JSON object', { 'x-rungate-run-metadata': 'Must be a JSON object' });
+    throw invalid('x-rungate-run-metadata must be a JSON object', {
+      'x-rungate-run-metadata': 'Must be a JSON object',
+    });
   }
   return parsed as Record<string, unknown>;
 }
@@ -49,7 +51,8 @@ function flag(value: unknown): boolean {
 
 export function parseRunControls(headers: Raw, body: Raw): RunControls {
   const runId = text(pick(headers, body, 'x-rungate-run-id'), 'x-rungate-run-id', 64);
-  if (runId !== null && !UUID.test(runId)) throw invalid('x-rungate-run-id must be a UUID', { 'x-rungate-run-id': 'Must be a UUID' });
+  if (runId !== null && !UUID.test(runId))
+    throw invalid('x-rungate-run-id must be a UUID', { 'x-rungate-run-id': 'Must be a UUID' });
   return {
     runId: runId?.toLowerCase() ?? null,
     runPolicy: text(pick(headers, body, 'x-rungate-run-policy'), 'x-rungate-run-policy', 200),

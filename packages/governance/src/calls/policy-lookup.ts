@@ -6,7 +6,11 @@ import { type PolicyView, toPolicy } from '../resources/policies/presenter.ts';
 
 /** Live policies by id or name for the proxy, cached like agents (see TtlCache). */
 export function createPolicyLookup({ db, clock, configGeneration }: ServiceDeps) {
-  const cache = new TtlCache<string, PolicyView | null>({ ttlMs: 5_000, clock, generation: () => configGeneration.value });
+  const cache = new TtlCache<string, PolicyView | null>({
+    ttlMs: 5_000,
+    clock,
+    generation: () => configGeneration.value,
+  });
   return (orgId: string, by: { id: string } | { name: string }): Promise<PolicyView | null> => {
     const key = 'id' in by ? `${orgId}:id:${by.id}` : `${orgId}:name:${by.name}`;
     return cache.get(key, async () => {

@@ -4,8 +4,8 @@ import { recordEvent } from '../events/outbox.ts';
 import type { PolicyView } from '../resources/policies/presenter.ts';
 import { completeAllRuns, completeRun, isForceStopCooldownActive, type RunRow } from '../resources/runs/lifecycle.ts';
 import { toRun } from '../resources/runs/presenter.ts';
-import { block, type Blocked } from './rules/decision.ts';
 import type { RunControls } from './controls.ts';
+import { type Blocked, block } from './rules/decision.ts';
 
 export type RunResolution =
   | { ok: true; run: RunRow; created: boolean }
@@ -23,7 +23,14 @@ const implicitRunQuery = (executor: Executor, agentId: Placeholder | string, pol
   executor
     .select()
     .from(runs)
-    .where(and(eq(runs.agentId, agentId), eq(runs.policyId, policyId), eq(runs.status, 'running'), eq(runs.creationMethod, 'implicit')))
+    .where(
+      and(
+        eq(runs.agentId, agentId),
+        eq(runs.policyId, policyId),
+        eq(runs.status, 'running'),
+        eq(runs.creationMethod, 'implicit'),
+      ),
+    )
     .orderBy(desc(runs.lastActivityAt))
     .limit(1);
 
@@ -33,8 +40,14 @@ const implicitRunQuery = (executor: Executor, agentId: Placeholder | string, pol
  */
 function prepareHotReads(db: Database) {
   return {
-    runById: db.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare('rungate_run_by_id'),
-    implicitRun: implicitRunQuery(db, sql.placeholder('agentId'), sql.placeholder('policyId')).prepare('rungate_implicit_run'),
+    runById: db
+      .select()
+      .from(runs)
+      .where(eq(runs.id, sql.placeholder('id')))
+      .prepare('rungate_run_by_id'),
+    implicitRun: implicitRunQuery(db, sql.placeholder('agentId'), sql.placeholder('policyId')).prepare(
+      'rungate_implicit_run',
+    ),
   };
 }
 
@@ -85,7 +98,12 @@ async function createRun({ executor, caller, policy, controls, method, now, id }
     })
     .onConflictDoNothing()
     .returning();
-  if (row) await recordEvent(executor, { orgId: caller.orgId, agentId: row.agentId, type: 'run.started', data: { run: toRun(row) } }, now);
+  if (row)
+    await recordEvent(
+      executor,
+      { orgId: caller.orgId, agentId: row.agentId, type: 'run.started', data: { run: toRun(row) } },
+      now,
+    );
   return row ?? null;
 }
 
@@ -94,13 +112,31 @@ function explicitRunState(run: RunRow): RunResolution {
     case 'running':
       return { ok: true, run, created: false };
     case 'budget_exceeded':
-      return { ok: false, run, blocked: block('budget_exceeded', 'This run ended because it reached its budget; start a new run', { ended_reason: run.endedReason }) };
+      return {
+        ok: false,
+        run,
+        blocked: block('budget_exceeded', 'This run ended because it reached its budget; start a new run', {
+          ended_reason: run.endedReason,
+        }),
+      };
     case 'force_stopped':
-      return { ok: false, run, blocked: block('run_force_stopped', 'This run was stopped by an operator', { stopped_at: run.forceStoppedAt?.toISOString() ?? null }) };
+      return {
+        ok: false,
+        run,
+        blocked: block('run_force_stopped', 'This run was stopped by an operator', {
+          stopped_at: run.forceStoppedAt?.toISOString() ?? null,
+        }),
+      };
     default:
       // Like a hard limit, a stop at the alert threshold is a budget refusal, not a finished run.
       if (run.endedReason === 'alert_threshold_stop') {
-        return { ok: false, run, blocked: block('budget_alert_exceeded', 'This run was stopped at its alert threshold; start a new run', { ended_reason: run.endedReason }) };
+        return {
+          ok: false,
+          run,
+          blocked: block('budget_alert_exceeded', 'This run was stopped at its alert threshold; start a new run', {
+            ended_reason: run.endedReason,
+          }),
+        };
       }
       return { ok: false, run, conflict: `Run ${run.id} has ended (status: ${run.status}); start a new run` };
   }
@@ -123,17 +159,28 @@ async function blockedByAlertedRun(db: Database, caller: Caller, policy: PolicyV
   const [alerted] = await db
     .select()
     .from(runs)
-    .where(and(eq(runs.agentId, caller.agentId), eq(runs.policyId, policy.id), eq(runs.status, 'running'), eq(runs.alertThresholdExceeded, true)))
+    .where(
+      and(
+        eq(runs.agentId, caller.agentId),
+        eq(runs.policyId, policy.id),
+        eq(runs.status, 'running'),
+        eq(runs.alertThresholdExceeded, true),
+      ),
+    )
     .limit(1);
   if (!alerted) return null;
   return {
     ok: false,
     run: alerted,
-    blocked: block('budget_alert_exceeded', `Run ${alerted.id} reached its alert threshold and the policy blocks new runs until it ends`, {
-      action: 'continue_and_block_new',
-      alert_threshold_usd: policy.budget.alert_threshold_usd ?? null,
-      alert_threshold_tokens: policy.budget.alert_threshold_tokens ?? null,
-    }),
+    blocked: block(
+      'budget_alert_exceeded',
+      `Run ${alerted.id} reached its alert threshold and the policy blocks new runs until it ends`,
+      {
+        action: 'continue_and_block_new',
+        alert_threshold_usd: policy.budget.alert_threshold_usd ?? null,
+        alert_threshold_tokens: policy.budget.alert_threshold_tokens ?? null,
+      },
+    ),
   };
 }
 
@@ -145,7 +192,13 @@ async function blockedByAlertedRun(db: Database, caller: Caller, policy: PolicyV
  *   been active within `time_window_seconds`; an older one is completed (`idle_auto_complete`) and
  *   a new run starts, unless a recent force-stop of this agent+policy is still cooling down.
  */
-export async function resolveRun(db: Database, caller: Caller, policy: PolicyView, controls: RunControls, now: Date): Promise<RunResolution> {
+export async function resolveRun(
+  db: Database,
+  caller: Caller,
+  policy: PolicyView,
+  controls: RunControls,
+  now: Date,
+): Promise<RunResolution> {
   const runId = controls.runId;
   if (runId) {
     const [existing] = await hotReads(db).runById.execute({ id: runId });
@@ -155,7 +208,9 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
     }
     const barred = await blockedByAlertedRun(db, caller, policy);
     if (barred) return barred;
-    const created = await db.transaction((tx) => createRun({ executor: tx, caller, policy, controls, method: 'explicit', now, id: runId }));
+    const created = await db.transaction((tx) =>
+      createRun({ executor: tx, caller, policy, controls, method: 'explicit', now, id: runId }),
+    );
     // Null: another call created this id at the same moment; judge that run like any existing one.
     if (created) return { ok: true, run: created, created: true };
     return resolveRun(db, caller, policy, controls, now);
@@ -173,24 +228,38 @@ export async function resolveRun(db: Database, caller: Caller, policy: PolicyVie
 
   const windowMs = policy.implicit_run_grouping.time_window_seconds * 1000;
   const [current] = await hotReads(db).implicitRun.execute({ agentId: caller.agentId, policyId: policy.id });
-  if (current && now.getTime() - current.lastActivityAt.getTime() <= windowMs) return { ok: true, run: current, created: false };
+  if (current && now.getTime() - current.lastActivityAt.getTime() <= windowMs)
+    return { ok: true, run: current, created: false };
   const barred = await blockedByAlertedRun(db, caller, policy);
   if (barred) return barred;
 
-  if (await isForceStopCooldownActive(db, caller.agentId, policy.id, policy.implicit_run_grouping.force_stop_cooldown_minutes, now)) {
+  if (
+    await isForceStopCooldownActive(
+      db,
+      caller.agentId,
+      policy.id,
+      policy.implicit_run_grouping.force_stop_cooldown_minutes,
+      now,
+    )
+  ) {
     return {
       ok: false,
       run: null,
-      blocked: block('run_blocked_after_force_stop', 'A run of this agent under this policy was force-stopped recently; send x-rungate-new-run: true to start a new run', {
-        cooldown_minutes: policy.implicit_run_grouping.force_stop_cooldown_minutes,
-      }),
+      blocked: block(
+        'run_blocked_after_force_stop',
+        'A run of this agent under this policy was force-stopped recently; send x-rungate-new-run: true to start a new run',
+        {
+          cooldown_minutes: policy.implicit_run_grouping.force_stop_cooldown_minutes,
+        },
+      ),
     };
   }
   return db.transaction(async (tx) => {
     // One opener at a time per agent+policy, so concurrent first calls share one run.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${caller.agentId}:${policy.id}`}, 0))`);
     const [raced] = await implicitRunQuery(tx, caller.agentId, policy.id);
-    if (raced && now.getTime() - raced.lastActivityAt.getTime() <= windowMs) return { ok: true as const, run: raced, created: false };
+    if (raced && now.getTime() - raced.lastActivityAt.getTime() <= windowMs)
+      return { ok: true as const, run: raced, created: false };
     if (raced) await completeRun(tx, raced.id, { endedReason: 'idle_auto_complete' }, now);
     const run = await createImplicitRun({ executor: tx, caller, policy, controls, now });
     return { ok: true as const, run, created: true };

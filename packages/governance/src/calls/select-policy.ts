@@ -20,9 +20,11 @@ export async function selectPolicy(args: {
   findPolicy: (by: { id: string } | { name: string }) => Promise<PolicyView | null>;
 }): Promise<PolicySelection> {
   const { requested, defaultPolicy, allowedPolicies } = args;
-  if (!requested || requested === defaultPolicy.id || requested === defaultPolicy.name) return { policy: defaultPolicy, fallbackReason: null };
+  if (!requested || requested === defaultPolicy.id || requested === defaultPolicy.name)
+    return { policy: defaultPolicy, fallbackReason: null };
   const found = await args.findPolicy(UUID.test(requested) ? { id: requested.toLowerCase() } : { name: requested });
   if (!found) return { policy: defaultPolicy, fallbackReason: 'not_found' };
-  if (allowedPolicies !== null && !allowedPolicies.includes(found.id)) return { policy: defaultPolicy, fallbackReason: 'not_allowed' };
+  if (allowedPolicies !== null && !allowedPolicies.includes(found.id))
+    return { policy: defaultPolicy, fallbackReason: 'not_allowed' };
   return { policy: found, fallbackReason: null };
 }

@@ -2,41 +2,54 @@ import { randomUUID } from 'node:crypto';
 import type { FailoverContext, FailureKind } from '@rungate/contracts';
 import { type Database, runs } from '@rungate/db';
 import { and, eq } from 'drizzle-orm';
-import type { AgentRow } from '../resources/agents/presenter.ts';
-import { AppError } from '../errors.ts';
 import { TtlCache } from '../config-cache/ttl-cache.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { AppError } from '../errors.ts';
 import { recordEvent } from '../events/outbox.ts';
 import type { WireFormat } from '../providers/registry.ts';
-import type { ServiceDeps } from '../deps.ts';
-import { recordStep } from './ledger/record-step.ts';
-import { NO_USAGE, type TokenUsage, totalTokens } from './pricing/usage.ts';
-import { createRunHolds } from './ledger/hold-on-run.ts';
-import { createStepWriter } from './ledger/step-writer.ts';
-import { type BudgetLimits, hasBudgetLimits, type Headroom, headroomFrom, releaseReservation, reserveBudget, type RunSpendSeen, type RunState } from './ledger/reserve-budget.ts';
+import type { AgentRow } from '../resources/agents/presenter.ts';
 import type { PolicyView } from '../resources/policies/presenter.ts';
-import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from './pricing/cost.ts';
-import { compareUsd, subtractUsd, ZERO_USD } from './pricing/money.ts';
-import type { ModelPrice } from './pricing/model-price.ts';
-import type { PriceBook } from './pricing/price-book.ts';
 import type { RoutableProviderKey } from '../resources/provider-keys/routing.ts';
 import { resolveForRouting } from '../resources/provider-keys/routing.ts';
-import { type RateDecision, type RateLimiter, isLimited, rateLimitKey } from './rate-limit/limiter.ts';
-import { type LatencyTracker, planRoute, type RoundRobinCounters, type RoutePlan } from './routing/index.ts';
-import { evaluateAlertThreshold, exceededLimit, spendableUsd } from './rules/budget.ts';
-import { block, type Blocked } from './rules/decision.ts';
-import { checkModel } from './rules/models.ts';
-import { checkRunaway } from './rules/runaway.ts';
-import { checkTools, toolsNeedingApproval } from './rules/tools.ts';
 import { completeRun } from '../resources/runs/lifecycle.ts';
 import { toRun } from '../resources/runs/presenter.ts';
 import { approvalGate } from './approval-gate.ts';
 import { type BlockContext, blockContext } from './block-context.ts';
 import type { RunControls } from './controls.ts';
+import { createRunHolds } from './ledger/hold-on-run.ts';
+import { recordStep } from './ledger/record-step.ts';
+import {
+  type BudgetLimits,
+  type Headroom,
+  hasBudgetLimits,
+  headroomFrom,
+  type RunSpendSeen,
+  type RunState,
+  releaseReservation,
+  reserveBudget,
+} from './ledger/reserve-budget.ts';
+import { createStepWriter } from './ledger/step-writer.ts';
 import { createPolicyLookup } from './policy-lookup.ts';
+import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost } from './pricing/cost.ts';
+import type { ModelPrice } from './pricing/model-price.ts';
+import { compareUsd, subtractUsd, ZERO_USD } from './pricing/money.ts';
+import type { PriceBook } from './pricing/price-book.ts';
+import { NO_USAGE, type TokenUsage, totalTokens } from './pricing/usage.ts';
+import { isLimited, type RateDecision, type RateLimiter, rateLimitKey } from './rate-limit/limiter.ts';
 import { resolveRun } from './resolve-run.ts';
+import { type LatencyTracker, planRoute, type RoundRobinCounters, type RoutePlan } from './routing/index.ts';
+import { evaluateAlertThreshold, exceededLimit, spendableUsd } from './rules/budget.ts';
+import { type Blocked, block } from './rules/decision.ts';
+import { checkModel } from './rules/models.ts';
+import { checkRunaway } from './rules/runaway.ts';
+import { checkTools, toolsNeedingApproval } from './rules/tools.ts';
 import { type PolicySelection, selectPolicy } from './select-policy.ts';
 
-const NO_MODEL = { kind: 'invalid', message: 'The request names no model and the policy has no default_model', field: 'model' } as const;
+const NO_MODEL = {
+  kind: 'invalid',
+  message: 'The request names no model and the policy has no default_model',
+  field: 'model',
+} as const;
 
 interface SpeculativeAdmission {
   policyId: string;
@@ -86,7 +99,13 @@ export interface AdmittedCall {
 
 export type Admission =
   | { kind: 'admitted'; call: AdmittedCall }
-  | { kind: 'blocked'; blocked: Blocked; runId: string | null; context: BlockContext | null; policyFallback: 'not_found' | 'not_allowed' | null }
+  | {
+      kind: 'blocked';
+      blocked: Blocked;
+      runId: string | null;
+      context: BlockContext | null;
+      policyFallback: 'not_found' | 'not_allowed' | null;
+    }
   | { kind: 'awaiting_approval'; runId: string; requests: { id: string; tool: string }[] }
   | { kind: 'run_ended'; runId: string; message: string }
   | { kind: 'foreign_run' }
@@ -133,23 +152,37 @@ const budgetLimits = (policy: PolicyView): BudgetLimits => ({
 });
 
 /** The governed call: admission in the order users expect, then exact settlement. */
-export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, counters, latency, contentLoggingDefault = true }: CallCollaborators) {
+export function createCallService(
+  deps: ServiceDeps,
+  { rateLimiter, priceBook, counters, latency, contentLoggingDefault = true }: CallCollaborators,
+) {
   const { db, clock } = deps;
   const findPolicy = createPolicyLookup(deps);
   const stepWriter = createStepWriter(db);
   const holdOnRun = createRunHolds(db);
-  const keyCache = new TtlCache<string, RoutableProviderKey[]>({ ttlMs: 5_000, clock, generation: () => deps.configGeneration.value });
+  const keyCache = new TtlCache<string, RoutableProviderKey[]>({
+    ttlMs: 5_000,
+    clock,
+    generation: () => deps.configGeneration.value,
+  });
 
-  const logsContent = (policy: PolicyView) => (policy.content_logging === 'default' ? contentLoggingDefault : policy.content_logging === 'enabled');
+  const logsContent = (policy: PolicyView) =>
+    policy.content_logging === 'default' ? contentLoggingDefault : policy.content_logging === 'enabled';
 
-  async function recordBlock(call: { agent: AgentRow; policy: PolicyView; run: RunState; provider: string; model: string; request: CallRequest }, blocked: Blocked) {
+  async function recordBlock(
+    call: { agent: AgentRow; policy: PolicyView; run: RunState; provider: string; model: string; request: CallRequest },
+    blocked: Blocked,
+  ) {
     const now = clock.now();
     await recordStep(db, {
       orgId: call.agent.orgId,
       runId: call.run.id,
       agentId: call.agent.id,
       type: 'llm_call',
-      status: blocked.code === 'budget_exceeded' || blocked.code === 'budget_alert_exceeded' ? 'budget_blocked' : 'policy_blocked',
+      status:
+        blocked.code === 'budget_exceeded' || blocked.code === 'budget_alert_exceeded'
+          ? 'budget_blocked'
+          : 'policy_blocked',
       provider: call.provider,
       model: call.model,
       providerKeyId: null,
@@ -184,15 +217,23 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       if (maxTokens === null) {
         const affordable: number[] = [DEFAULT_OUTPUT_CAP];
         const spendable = spendableUsd(headroom);
-        if (spendable !== null) for (const price of known) affordable.push(affordableOutputTokens(spendable, inputEstimate, price));
+        if (spendable !== null)
+          for (const price of known) affordable.push(affordableOutputTokens(spendable, inputEstimate, price));
         if (headroom.tokens !== null) affordable.push(headroom.tokens - inputEstimate);
         maxTokens = Math.floor(Math.min(...affordable));
         state.cap = maxTokens;
       }
       const output = Math.max(maxTokens, 0);
-      const usd = known.map((price) => worstCaseCost(inputEstimate, output, price)).reduce((a, b) => (compareUsd(a, b) >= 0 ? a : b), ZERO_USD);
+      const usd = known
+        .map((price) => worstCaseCost(inputEstimate, output, price))
+        .reduce((a, b) => (compareUsd(a, b) >= 0 ? a : b), ZERO_USD);
       const worst = { usd, tokens: inputEstimate + output };
-      state.refusal = maxTokens < 1 ? (headroom.tokens !== null && headroom.tokens - inputEstimate < 1 ? 'hard_limit_tokens' : 'hard_limit_usd') : exceededLimit(headroom, worst);
+      state.refusal =
+        maxTokens < 1
+          ? headroom.tokens !== null && headroom.tokens - inputEstimate < 1
+            ? 'hard_limit_tokens'
+            : 'hard_limit_usd'
+          : exceededLimit(headroom, worst);
       return state.refusal ? null : { amountUsd: worst.usd, tokens: worst.tokens };
     };
     return { plan, state };
@@ -201,11 +242,25 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
   /** The route for a call with the agent's active keys only; providers left without one drop out. */
   async function routeFor(agent: AgentRow, policy: PolicyView, format: WireFormat, model: string, now: Date) {
     const planned = planRoute(
-      { policy, agentOverride: agent.routingOverride, providerKeys: agent.providerKeys, requestFormat: format, model, counterScope: agent.id, orgId: agent.orgId, nowMs: now.getTime() },
+      {
+        policy,
+        agentOverride: agent.routingOverride,
+        providerKeys: agent.providerKeys,
+        requestFormat: format,
+        model,
+        counterScope: agent.id,
+        orgId: agent.orgId,
+        nowMs: now.getTime(),
+      },
       { counters, priceBook, latency },
     );
     const ids = [...new Set(planned.attempts.flatMap((a) => a.keyIds))].sort();
-    const keys = ids.length === 0 ? [] : await keyCache.get(`${agent.orgId}:${ids.join(',')}`, () => resolveForRouting(db, deps.secretBox, agent.orgId, ids));
+    const keys =
+      ids.length === 0
+        ? []
+        : await keyCache.get(`${agent.orgId}:${ids.join(',')}`, () =>
+            resolveForRouting(db, deps.secretBox, agent.orgId, ids),
+          );
     const keysById = new Map(keys.map((key) => [key.id, key]));
     const attempts = planned.attempts
       .map((attempt) => ({ ...attempt, keyIds: attempt.keyIds.filter((id) => keysById.has(id)) }))
@@ -213,18 +268,32 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     return { plan: { ...planned, attempts }, keysById };
   }
 
-  function budgetBlock(limit: NonNullable<ReturnType<typeof exceededLimit>>, policy: PolicyView, headroom: Headroom): Blocked {
-    const labels = { hard_limit_usd: 'cost', hard_limit_tokens: 'token', max_cost_per_hour_usd: 'hourly cost' } as const;
+  function budgetBlock(
+    limit: NonNullable<ReturnType<typeof exceededLimit>>,
+    policy: PolicyView,
+    headroom: Headroom,
+  ): Blocked {
+    const labels = {
+      hard_limit_usd: 'cost',
+      hard_limit_tokens: 'token',
+      max_cost_per_hour_usd: 'hourly cost',
+    } as const;
     return block('budget_exceeded', `The run's ${labels[limit]} budget cannot pay for this call (${limit})`, {
       limit,
-      limit_value: limit === 'hard_limit_usd' ? policy.budget.hard_limit_usd : limit === 'hard_limit_tokens' ? policy.budget.hard_limit_tokens : policy.budget.max_cost_per_hour_usd,
+      limit_value:
+        limit === 'hard_limit_usd'
+          ? policy.budget.hard_limit_usd
+          : limit === 'hard_limit_tokens'
+            ? policy.budget.hard_limit_tokens
+            : policy.budget.max_cost_per_hour_usd,
       remaining_usd: headroom.usd === null ? null : Number(headroom.usd),
       remaining_tokens: headroom.tokens,
       remaining_hourly_usd: headroom.hourlyUsd === null ? null : Number(headroom.hourlyUsd),
     });
   }
 
-  const pricesOf = (plan: RoutePlan, orgId: string) => plan.attempts.map((attempt) => priceBook.priceFor(attempt.provider, attempt.resolvedModel, orgId));
+  const pricesOf = (plan: RoutePlan, orgId: string) =>
+    plan.attempts.map((attempt) => priceBook.priceFor(attempt.provider, attempt.resolvedModel, orgId));
 
   /**
    * What each run spent and held when this process last settled a call on it, by the run's
@@ -233,7 +302,8 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
    */
   const lastSeenSpend = new Map<string, RunSpendSeen>();
   const SPEND_MEMORY = 10_000;
-  const handleOf = (agentId: string, policyId: string, controls: RunControls) => controls.runId ?? `${agentId}:${policyId}`;
+  const handleOf = (agentId: string, policyId: string, controls: RunControls) =>
+    controls.runId ?? `${agentId}:${policyId}`;
 
   /**
    * The common case in one round trip: a budgeted call (hard limits only) joining a running run
@@ -244,7 +314,12 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     const limits = budgetLimits(policy);
     const { agent, controls } = request;
     if (!hasBudgetLimits(limits) || limits.maxCostPerHourUsd != null || policy.dry_run || controls.newRun) return null;
-    const seen = lastSeenSpend.get(handleOf(agent.id, policy.id, controls)) ?? { totalCostUsd: ZERO_USD, totalTokens: 0, reservedUsd: ZERO_USD, reservedTokens: 0 };
+    const seen = lastSeenSpend.get(handleOf(agent.id, policy.id, controls)) ?? {
+      totalCostUsd: ZERO_USD,
+      totalTokens: 0,
+      reservedUsd: ZERO_USD,
+      reservedTokens: 0,
+    };
     const { plan: sizeHold, state } = planHold(request, pricesOf(plan, agent.orgId));
     const size = sizeHold(headroomFrom(limits, seen));
     if (!size) return null;
@@ -266,7 +341,12 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
    * Everything after the policy is chosen: the run and its hold, the rules in order, the budget
    * and the rate limit, whose answer `early` may already be on its way.
    */
-  async function admitWithRun(request: CallRequest, selected: PolicySelection, early: SpeculativeAdmission | null, now: Date): Promise<Admission> {
+  async function admitWithRun(
+    request: CallRequest,
+    selected: PolicySelection,
+    early: SpeculativeAdmission | null,
+    now: Date,
+  ): Promise<Admission> {
     const { agent } = request;
     const { fallbackReason } = selected;
     let policy = selected.policy;
@@ -281,16 +361,31 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     if (hold) {
       run = hold.run;
     } else {
-      const resolved = await resolveRun(db, { orgId: agent.orgId, agentId: agent.id }, selected.policy, request.controls, now);
+      const resolved = await resolveRun(
+        db,
+        { orgId: agent.orgId, agentId: agent.id },
+        selected.policy,
+        request.controls,
+        now,
+      );
       if (!resolved.ok) {
         if ('foreign' in resolved) return { kind: 'foreign_run' };
         if ('conflict' in resolved) return { kind: 'run_ended', runId: resolved.run.id, message: resolved.conflict };
-        return { kind: 'blocked', blocked: resolved.blocked, runId: resolved.run?.id ?? null, context: blockContext(agent, selected.policy, resolved.run), policyFallback: fallbackReason };
+        return {
+          kind: 'blocked',
+          blocked: resolved.blocked,
+          runId: resolved.run?.id ?? null,
+          context: blockContext(agent, selected.policy, resolved.run),
+          policyFallback: fallbackReason,
+        };
       }
       run = resolved.run;
       // A run keeps the policy it started under: a later call naming the run is governed by that
       // policy (and its budget), not by whatever policy the call itself would have selected.
-      const runPolicy = run.policyId && run.policyId !== selected.policy.id ? await findPolicy(agent.orgId, { id: run.policyId }) : null;
+      const runPolicy =
+        run.policyId && run.policyId !== selected.policy.id
+          ? await findPolicy(agent.orgId, { id: run.policyId })
+          : null;
       if (runPolicy) {
         policy = runPolicy;
         if (!request.model && !policy.default_model) return NO_MODEL;
@@ -310,7 +405,13 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     const refuse = async (blocked: Blocked): Promise<Admission> => {
       await releaseHold();
       await recordBlock(base, blocked);
-      return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
+      return {
+        kind: 'blocked',
+        blocked,
+        runId: run.id,
+        context: blockContext(agent, policy, run),
+        policyFallback: fallbackReason,
+      };
     };
 
     const modelDecision = checkModel(policy, requestedModel);
@@ -332,7 +433,12 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       if (gate.state === 'rejected') return refuse(gate.blocked);
       if (gate.state === 'awaiting') {
         await releaseHold();
-        await recordBlock(base, block('tool_approval_required', `Awaiting approval for: ${gate.requests.map((r) => r.tool).join(', ')}`, { approval_request_ids: gate.requests.map((r) => r.id) }));
+        await recordBlock(
+          base,
+          block('tool_approval_required', `Awaiting approval for: ${gate.requests.map((r) => r.tool).join(', ')}`, {
+            approval_request_ids: gate.requests.map((r) => r.id),
+          }),
+        );
         return { kind: 'awaiting_approval', runId: run.id, requests: gate.requests };
       }
     }
@@ -344,18 +450,30 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
     const limits = budgetLimits(policy);
     if (!hold && hasBudgetLimits(limits) && !policy.dry_run) {
       const { plan: sizeHold, state } = planHold(request, pricesOf(plan, agent.orgId));
-      const reserved = await reserveBudget(db, { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS, seen: run }, sizeHold);
+      const reserved = await reserveBudget(
+        db,
+        { orgId: agent.orgId, runId: run.id, agentId: agent.id, limits, now, ttlMs: HOLD_TTL_MS, seen: run },
+        sizeHold,
+      );
       if (!reserved.reserved) {
         const blocked = budgetBlock(state.refusal ?? 'hard_limit_usd', policy, reserved.headroom);
         await recordBlock(base, blocked);
         if (state.refusal === 'hard_limit_usd' || state.refusal === 'hard_limit_tokens') {
           const endedReason = state.refusal === 'hard_limit_tokens' ? 'token_limit' : 'cost_limit';
           // A concurrent call may have ended the run already (409); the run is over either way.
-          await db.transaction((tx) => completeRun(tx, run.id, { endedReason }, now)).catch((error: unknown) => {
-            if (!(error instanceof AppError && error.code === 'conflict')) throw error;
-          });
+          await db
+            .transaction((tx) => completeRun(tx, run.id, { endedReason }, now))
+            .catch((error: unknown) => {
+              if (!(error instanceof AppError && error.code === 'conflict')) throw error;
+            });
         }
-        return { kind: 'blocked', blocked, runId: run.id, context: blockContext(agent, policy, run), policyFallback: fallbackReason };
+        return {
+          kind: 'blocked',
+          blocked,
+          runId: run.id,
+          context: blockContext(agent, policy, run),
+          policyFallback: fallbackReason,
+        };
       }
       reservationId = reserved.reservationId;
       maxTokensCap = state.cap;
@@ -427,10 +545,17 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
   }
 
   /** The rate decision under the run's policy: the early answer when it was asked for that policy. */
-  async function rateDecision(early: SpeculativeAdmission | null, agent: AgentRow, policy: PolicyView, nowMs: number): Promise<RateDecision | null> {
+  async function rateDecision(
+    early: SpeculativeAdmission | null,
+    agent: AgentRow,
+    policy: PolicyView,
+    nowMs: number,
+  ): Promise<RateDecision | null> {
     if (early?.policyId === policy.id) return early.take();
     await early?.giveBack();
-    return isLimited(policy.rate_limits) ? rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, nowMs) : null;
+    return isLimited(policy.rate_limits)
+      ? rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, nowMs)
+      : null;
   }
 
   return {
@@ -440,7 +565,13 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
       const defaultPolicy = await findPolicy(agent.orgId, { id: agent.policyId });
       if (!defaultPolicy) throw new Error(`agent ${agent.id} has no live policy ${agent.policyId}`);
       if (agent.status !== 'active') {
-        return { kind: 'blocked', blocked: block('agent_disabled', 'This agent is disabled'), runId: null, context: blockContext(agent, defaultPolicy, null), policyFallback: null };
+        return {
+          kind: 'blocked',
+          blocked: block('agent_disabled', 'This agent is disabled'),
+          runId: null,
+          context: blockContext(agent, defaultPolicy, null),
+          policyFallback: null,
+        };
       }
       const selected = await selectPolicy({
         requested: request.controls.runPolicy,
@@ -482,7 +613,12 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         providerKeyId: outcome.providerKeyId,
         streaming: call.request.stream,
         request: logged ? call.request.body : { redacted: true },
-        response: outcome.response === null ? null : logged || outcome.status !== 'success' ? outcome.response : { redacted: true },
+        response:
+          outcome.response === null
+            ? null
+            : logged || outcome.status !== 'success'
+              ? outcome.response
+              : { redacted: true },
         usage,
         costUsd,
         priceMissing,
@@ -514,7 +650,8 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
         costUsd,
         tokens,
         priceMissing,
-        remainingUsd: budget.hard_limit_usd === null ? null : subtractUsd(budget.hard_limit_usd, recorded.runTotalCostUsd),
+        remainingUsd:
+          budget.hard_limit_usd === null ? null : subtractUsd(budget.hard_limit_usd, recorded.runTotalCostUsd),
         remainingTokens: budget.hard_limit_tokens === null ? null : budget.hard_limit_tokens - recorded.runTotalTokens,
       };
     },
@@ -554,7 +691,12 @@ export function createCallService(deps: ServiceDeps, { rateLimiter, priceBook, c
 }
 
 /** Marks the run the first time it crosses an alert threshold; `stop_and_alert` also ends it. */
-async function noteAlertThreshold(db: Database, call: AdmittedCall, spend: { costUsd: string; tokens: number }, now: Date): Promise<void> {
+async function noteAlertThreshold(
+  db: Database,
+  call: AdmittedCall,
+  spend: { costUsd: string; tokens: number },
+  now: Date,
+): Promise<void> {
   const alert = evaluateAlertThreshold(call.policy.budget, spend);
   if (!alert.exceeded) return;
   await db.transaction(async (tx) => {
@@ -564,7 +706,16 @@ async function noteAlertThreshold(db: Database, call: AdmittedCall, spend: { cos
       .where(and(eq(runs.id, call.run.id), eq(runs.alertThresholdExceeded, false)))
       .returning();
     if (!marked) return;
-    await recordEvent(tx, { orgId: marked.orgId, agentId: marked.agentId, type: 'run.alert_threshold', data: { run: toRun(marked), thresholds: alert.crossed, action: alert.action } }, now);
+    await recordEvent(
+      tx,
+      {
+        orgId: marked.orgId,
+        agentId: marked.agentId,
+        type: 'run.alert_threshold',
+        data: { run: toRun(marked), thresholds: alert.crossed, action: alert.action },
+      },
+      now,
+    );
     if (alert.action === 'stop_and_alert' && marked.status === 'running') {
       await completeRun(tx, marked.id, { endedReason: 'alert_threshold_stop' }, now);
     }

@@ -1,5 +1,5 @@
 import type { WebhookEventType } from '@rungate/contracts';
-import { events, type Executor } from '@rungate/db';
+import { type Executor, events } from '@rungate/db';
 
 export interface DomainEvent {
   orgId: string;
@@ -15,5 +15,7 @@ export interface DomainEvent {
  * so the event exists exactly when the change committed. The webhook engine fans it out.
  */
 export async function recordEvent(executor: Executor, event: DomainEvent, now: Date): Promise<void> {
-  await executor.insert(events).values({ orgId: event.orgId, type: event.type, agentId: event.agentId ?? null, data: event.data, createdAt: now });
+  await executor
+    .insert(events)
+    .values({ orgId: event.orgId, type: event.type, agentId: event.agentId ?? null, data: event.data, createdAt: now });
 }

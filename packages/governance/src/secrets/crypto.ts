@@ -18,7 +18,10 @@ export function sha256Hex(value: string): string {
 }
 
 /** A fresh secret with its storable hash and display prefix. */
-export function issueSecret(prefix: string, displayLength = 11): { secret: string; hash: string; displayPrefix: string } {
+export function issueSecret(
+  prefix: string,
+  displayLength = 11,
+): { secret: string; hash: string; displayPrefix: string } {
   const secret = `${prefix}${randomToken(40)}`;
   return { secret, hash: sha256Hex(secret), displayPrefix: secret.slice(0, displayLength) };
 }
@@ -36,7 +39,9 @@ export class SecretBox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join(':');
+    return ['v1', iv, cipher.getAuthTag(), body]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join(':');
   }
 
   decrypt(sealed: string): string {

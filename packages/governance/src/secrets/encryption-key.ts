@@ -12,7 +12,10 @@ export function decodeKey(text: string): Buffer {
  * The configured key wins. Embedded mode (a data dir, no key) generates one once and keeps it
  * beside the data, so a restart can still decrypt; a shared database demands an explicit key.
  */
-export async function resolveEncryptionKey(options: { configured?: string; dataDir?: string }): Promise<{ key: Buffer; generated: boolean }> {
+export async function resolveEncryptionKey(options: {
+  configured?: string;
+  dataDir?: string;
+}): Promise<{ key: Buffer; generated: boolean }> {
   if (options.configured) return { key: decodeKey(options.configured), generated: false };
   if (!options.dataDir) throw new Error('RUNGATE_ENCRYPTION_KEY is required when DATABASE_URL is set');
   const file = join(options.dataDir, 'encryption.key');

@@ -6,9 +6,16 @@ import { sql } from 'drizzle-orm';
  * when another connection (usually another instance) holds it. The lock is transaction-scoped, so
  * it is released on commit or rollback and a crashed instance never leaves it behind.
  */
-export async function withTryLock<T>(db: Database, name: string, fn: (tx: Transaction) => Promise<T>): Promise<T | null> {
+export async function withTryLock<T>(
+  db: Database,
+  name: string,
+  fn: (tx: Transaction) => Promise<T>,
+): Promise<T | null> {
   return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(hashtextextended(${`rungate:${name}`}, 0)) AS locked`);
+    const [lock] = await queryRows<{ locked: boolean }>(
+      tx,
+      sql`SELECT pg_try_advisory_xact_lock(hashtextextended(${`rungate:${name}`}, 0)) AS locked`,
+    );
     if (!lock?.locked) return null;
     return fn(tx);
   });
@@ -26,7 +33,11 @@ export interface BatchResult {
  * row locks brief, so the proxy is never queued behind a large sweep. Returns the rows changed, or
  * `null` when the lock was taken by someone else before the first batch.
  */
-export async function drainWithTryLock(db: Database, name: string, batch: (tx: Transaction) => Promise<BatchResult>): Promise<number | null> {
+export async function drainWithTryLock(
+  db: Database,
+  name: string,
+  batch: (tx: Transaction) => Promise<BatchResult>,
+): Promise<number | null> {
   let total = 0;
   for (let first = true; ; first = false) {
     const result = await withTryLock(db, name, batch);

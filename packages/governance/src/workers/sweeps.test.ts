@@ -1,4 +1,13 @@
-import { agentSpendMinutes, approvalRequests, budgetReservations, createDatabase, type Database, type DatabaseHandle, events, runs } from '@rungate/db';
+import {
+  agentSpendMinutes,
+  approvalRequests,
+  budgetReservations,
+  createDatabase,
+  type Database,
+  type DatabaseHandle,
+  events,
+  runs,
+} from '@rungate/db';
 import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -32,19 +41,57 @@ it('completes idle runs, expires approvals and drops stale holds in one pass', a
   const idle = await seedRun(db);
   const fresh = await seedRun(db);
   const shortTimeout = await seedRun(db);
-  await db.update(runs).set({ lastActivityAt: minutesAgo(6) }).where(eq(runs.id, idle.runId));
-  await db.update(runs).set({ lastActivityAt: minutesAgo(1) }).where(eq(runs.id, fresh.runId));
   await db
     .update(runs)
-    .set({ lastActivityAt: minutesAgo(1), policySnapshot: { implicit_run_grouping: { run_idle_timeout_seconds: 30 }, outcome_defaults: { idle_timeout: 'partial' } } })
+    .set({ lastActivityAt: minutesAgo(6) })
+    .where(eq(runs.id, idle.runId));
+  await db
+    .update(runs)
+    .set({ lastActivityAt: minutesAgo(1) })
+    .where(eq(runs.id, fresh.runId));
+  await db
+    .update(runs)
+    .set({
+      lastActivityAt: minutesAgo(1),
+      policySnapshot: {
+        implicit_run_grouping: { run_idle_timeout_seconds: 30 },
+        outcome_defaults: { idle_timeout: 'partial' },
+      },
+    })
     .where(eq(runs.id, shortTimeout.runId));
-  await db.insert(approvalRequests).values({ orgId: fresh.orgId, runId: fresh.runId, agentId: fresh.agentId, policyId: fresh.policyId, toolName: 'rm', expiresAt: minutesAgo(1) });
-  await db.insert(budgetReservations).values({ orgId: fresh.orgId, runId: fresh.runId, agentId: fresh.agentId, amountUsd: '1', tokens: 10, expiresAt: minutesAgo(1) });
+  await db.insert(approvalRequests).values({
+    orgId: fresh.orgId,
+    runId: fresh.runId,
+    agentId: fresh.agentId,
+    policyId: fresh.policyId,
+    toolName: 'rm',
+    expiresAt: minutesAgo(1),
+  });
+  await db.insert(budgetReservations).values({
+    orgId: fresh.orgId,
+    runId: fresh.runId,
+    agentId: fresh.agentId,
+    amountUsd: '1',
+    tokens: 10,
+    expiresAt: minutesAgo(1),
+  });
 
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 2, expiredApprovals: 1, staleHolds: 1, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
+  expect(await sweepOnce(db, now)).toEqual({
+    idleRuns: 2,
+    expiredApprovals: 1,
+    staleHolds: 1,
+    pausedWebhookDeliveries: 0,
+    purgedEvents: 0,
+    purgedSpendMinutes: 0,
+  });
 
   const byId = async (id: string) => (await db.select().from(runs).where(eq(runs.id, id)))[0]!;
-  expect(await byId(idle.runId)).toMatchObject({ status: 'completed', endedReason: 'idle_timeout', completionReason: 'idle_timeout', outcome: null });
+  expect(await byId(idle.runId)).toMatchObject({
+    status: 'completed',
+    endedReason: 'idle_timeout',
+    completionReason: 'idle_timeout',
+    outcome: null,
+  });
   expect(await byId(shortTimeout.runId)).toMatchObject({ status: 'completed', outcome: 'partial' });
   expect((await byId(fresh.runId)).status).toBe('running');
   const [approval] = await db.select().from(approvalRequests).where(eq(approvalRequests.runId, fresh.runId));
@@ -52,11 +99,22 @@ it('completes idle runs, expires approvals and drops stale holds in one pass', a
   const types = (await db.select({ type: events.type }).from(events)).map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(['run.completed']));
 
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 0, expiredApprovals: 0, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
+  expect(await sweepOnce(db, now)).toEqual({
+    idleRuns: 0,
+    expiredApprovals: 0,
+    staleHolds: 0,
+    pausedWebhookDeliveries: 0,
+    purgedEvents: 0,
+    purgedSpendMinutes: 0,
+  });
 });
 
 /** `n` running runs of the seeded agent, idle since `lastActivityAt`, under the given frozen policy. */
-async function seedIdleRuns(owner: Awaited<ReturnType<typeof seedRun>>, n: number, policySnapshot: Record<string, unknown>) {
+async function seedIdleRuns(
+  owner: Awaited<ReturnType<typeof seedRun>>,
+  n: number,
+  policySnapshot: Record<string, unknown>,
+) {
   const rows = Array.from({ length: n }, () => ({
     orgId: owner.orgId,
     agentId: owner.agentId,
@@ -72,19 +130,47 @@ it('loops past one batch: every idle run and every expired approval is handled i
   const owner = await seedRun(db);
   await db.update(runs).set({ lastActivityAt: now }).where(eq(runs.id, owner.runId));
   const total = SWEEP_BATCH + 7;
-  const ids = await seedIdleRuns(owner, total, { implicit_run_grouping: { run_idle_timeout_seconds: 300 }, outcome_defaults: { idle_timeout: 'failed' } });
-  const approval = { orgId: owner.orgId, runId: owner.runId, agentId: owner.agentId, policyId: owner.policyId, toolName: 'rm', expiresAt: minutesAgo(1) };
+  const ids = await seedIdleRuns(owner, total, {
+    implicit_run_grouping: { run_idle_timeout_seconds: 300 },
+    outcome_defaults: { idle_timeout: 'failed' },
+  });
+  const approval = {
+    orgId: owner.orgId,
+    runId: owner.runId,
+    agentId: owner.agentId,
+    policyId: owner.policyId,
+    toolName: 'rm',
+    expiresAt: minutesAgo(1),
+  };
   await db.insert(approvalRequests).values(Array.from({ length: total }, () => approval));
 
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: total, expiredApprovals: total, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
+  expect(await sweepOnce(db, now)).toEqual({
+    idleRuns: total,
+    expiredApprovals: total,
+    staleHolds: 0,
+    pausedWebhookDeliveries: 0,
+    purgedEvents: 0,
+    purgedSpendMinutes: 0,
+  });
 
   const ended = await db
-    .select({ status: runs.status, completionReason: runs.completionReason, outcome: runs.outcome, endedAt: runs.endedAt, n: count() })
+    .select({
+      status: runs.status,
+      completionReason: runs.completionReason,
+      outcome: runs.outcome,
+      endedAt: runs.endedAt,
+      n: count(),
+    })
     .from(runs)
     .where(inArray(runs.id, ids))
     .groupBy(runs.status, runs.completionReason, runs.outcome, runs.endedAt);
-  expect(ended).toEqual([{ status: 'completed', completionReason: 'idle_timeout', outcome: 'failed', endedAt: now, n: total }]);
-  const pending = await db.select({ n: count() }).from(approvalRequests).where(and(eq(approvalRequests.runId, owner.runId), eq(approvalRequests.status, 'pending')));
+  expect(ended).toEqual([
+    { status: 'completed', completionReason: 'idle_timeout', outcome: 'failed', endedAt: now, n: total },
+  ]);
+  const pending = await db
+    .select({ n: count() })
+    .from(approvalRequests)
+    .where(and(eq(approvalRequests.runId, owner.runId), eq(approvalRequests.status, 'pending')));
   expect(pending[0]!.n).toBe(0);
   expect((await db.select().from(runs).where(eq(runs.id, owner.runId)))[0]!.status).toBe('running');
 });
@@ -97,22 +183,52 @@ it('two sweepers racing on the same database complete each idle run once', async
   const reports = await Promise.all([sweepOnce(db, now), sweepOnce(db2, now)]);
 
   expect(reports.reduce((sum, r) => sum + (r.idleRuns ?? 0), 0)).toBe(ids.length);
-  const completedEvents = await db.select({ n: count() }).from(events).where(and(eq(events.orgId, owner.orgId), eq(events.type, 'run.completed')));
+  const completedEvents = await db
+    .select({ n: count() })
+    .from(events)
+    .where(and(eq(events.orgId, owner.orgId), eq(events.type, 'run.completed')));
   expect(completedEvents[0]!.n).toBe(ids.length);
-  const stillRunning = await db.select({ n: count() }).from(runs).where(and(inArray(runs.id, ids), eq(runs.status, 'running')));
+  const stillRunning = await db
+    .select({ n: count() })
+    .from(runs)
+    .where(and(inArray(runs.id, ids), eq(runs.status, 'running')));
   expect(stillRunning[0]!.n).toBe(0);
 });
 
 it.runIf(onPostgres)('skips a sweep another instance holds and still runs the other sweeps', async () => {
   const owner = await seedRun(db);
-  await db.update(runs).set({ lastActivityAt: minutesAgo(10) }).where(eq(runs.id, owner.runId));
-  await db.insert(approvalRequests).values({ orgId: owner.orgId, runId: owner.runId, agentId: owner.agentId, policyId: owner.policyId, toolName: 'rm', expiresAt: minutesAgo(1) });
+  await db
+    .update(runs)
+    .set({ lastActivityAt: minutesAgo(10) })
+    .where(eq(runs.id, owner.runId));
+  await db.insert(approvalRequests).values({
+    orgId: owner.orgId,
+    runId: owner.runId,
+    agentId: owner.agentId,
+    policyId: owner.policyId,
+    toolName: 'rm',
+    expiresAt: minutesAgo(1),
+  });
 
   const report = await withTryLock(db2, 'sweep:idle-runs', () => sweepOnce(db, now));
 
-  expect(report).toEqual({ idleRuns: null, expiredApprovals: 1, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
+  expect(report).toEqual({
+    idleRuns: null,
+    expiredApprovals: 1,
+    staleHolds: 0,
+    pausedWebhookDeliveries: 0,
+    purgedEvents: 0,
+    purgedSpendMinutes: 0,
+  });
   expect((await db.select().from(runs).where(eq(runs.id, owner.runId)))[0]!.status).toBe('running');
-  expect(await sweepOnce(db, now)).toEqual({ idleRuns: 1, expiredApprovals: 0, staleHolds: 0, pausedWebhookDeliveries: 0, purgedEvents: 0, purgedSpendMinutes: 0 });
+  expect(await sweepOnce(db, now)).toEqual({
+    idleRuns: 1,
+    expiredApprovals: 0,
+    staleHolds: 0,
+    pausedWebhookDeliveries: 0,
+    purgedEvents: 0,
+    purgedSpendMinutes: 0,
+  });
 });
 
 it('purges outbox events fanned out more than a day ago and keeps the rest', async () => {
@@ -126,7 +242,12 @@ it('purges outbox events fanned out more than a day ago and keeps the rest', asy
     ])
     .returning({ id: events.id });
   expect((await sweepOnce(db, now)).purgedEvents).toBe(1);
-  const left = (await db.select({ id: events.id }).from(events).where(inArray(events.id, [old!.id, recent!.id, pending!.id]))).map((e) => e.id);
+  const left = (
+    await db
+      .select({ id: events.id })
+      .from(events)
+      .where(inArray(events.id, [old!.id, recent!.id, pending!.id]))
+  ).map((e) => e.id);
   expect(left.sort()).toEqual([recent!.id, pending!.id].sort());
 });
 
@@ -138,6 +259,9 @@ it("purges agents' spend per minute older than two hours, which no hourly cap re
     { agentId, minute: minutesAgo(1), costUsd: '3' },
   ]);
   expect((await sweepOnce(db, now)).purgedSpendMinutes).toBe(1);
-  const left = await db.select({ costUsd: agentSpendMinutes.costUsd }).from(agentSpendMinutes).where(eq(agentSpendMinutes.agentId, agentId));
+  const left = await db
+    .select({ costUsd: agentSpendMinutes.costUsd })
+    .from(agentSpendMinutes)
+    .where(eq(agentSpendMinutes.agentId, agentId));
   expect(left.map((row) => Number(row.costUsd)).sort()).toEqual([2, 3]);
 });

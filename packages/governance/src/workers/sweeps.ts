@@ -1,10 +1,10 @@
 import { approvalRequests, type Database, queryRows, type Transaction } from '@rungate/db';
 import { and, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
-import { AppError } from '../errors.ts';
 import { sweepExpiredReservations } from '../calls/ledger/reserve-budget.ts';
+import { AppError } from '../errors.ts';
 import { completeRun } from '../resources/runs/lifecycle.ts';
-import { failPausedWebhookDeliveries, PAUSED_DELIVERY_BATCH } from './webhook-engine/paused-sweep.ts';
 import { type BatchResult, drainWithTryLock, startPeriodic, withTryLock } from './exclusive.ts';
+import { failPausedWebhookDeliveries, PAUSED_DELIVERY_BATCH } from './webhook-engine/paused-sweep.ts';
 
 /** Rows per short transaction; a sweep repeats batches until none is full. */
 export const SWEEP_BATCH = 200;
@@ -58,7 +58,15 @@ async function expireApprovalBatch(tx: Transaction, now: Date): Promise<BatchRes
   const expired = await tx
     .update(approvalRequests)
     .set({ status: 'expired' })
-    .where(and(inArray(approvalRequests.id, due.map((d) => d.id)), eq(approvalRequests.status, 'pending')))
+    .where(
+      and(
+        inArray(
+          approvalRequests.id,
+          due.map((d) => d.id),
+        ),
+        eq(approvalRequests.status, 'pending'),
+      ),
+    )
     .returning({ id: approvalRequests.id });
   return { count: expired.length, more: due.length === SWEEP_BATCH };
 }
@@ -98,7 +106,9 @@ export const DISPATCHED_EVENT_RETENTION_MS = 24 * 3_600_000;
 /** Deletes outbox events fanned out more than a day ago, so the outbox does not grow without end. */
 export async function purgeDispatchedEvents(db: Database, now: Date): Promise<number | null> {
   const before = new Date(now.getTime() - DISPATCHED_EVENT_RETENTION_MS);
-  return drainWithTryLock(db, 'sweep:outbox', (tx) => purgeBatch(tx, sql`events`, sql`id`, sql`dispatched_at < ${before}::timestamptz`));
+  return drainWithTryLock(db, 'sweep:outbox', (tx) =>
+    purgeBatch(tx, sql`events`, sql`id`, sql`dispatched_at < ${before}::timestamptz`),
+  );
 }
 
 /** How long an agent's spend per minute is kept: the hourly cap reads the last hour only. */
@@ -107,7 +117,9 @@ export const SPEND_MINUTES_RETENTION_MS = 2 * 3_600_000;
 /** Deletes agents' spend per minute older than two hours, which no hourly cap reads any more. */
 export async function purgeOldSpendMinutes(db: Database, now: Date): Promise<number | null> {
   const before = new Date(now.getTime() - SPEND_MINUTES_RETENTION_MS);
-  return drainWithTryLock(db, 'sweep:spend-minutes', (tx) => purgeBatch(tx, sql`agent_spend_minutes`, sql`agent_id, minute`, sql`minute < ${before}::timestamptz`));
+  return drainWithTryLock(db, 'sweep:spend-minutes', (tx) =>
+    purgeBatch(tx, sql`agent_spend_minutes`, sql`agent_id, minute`, sql`minute < ${before}::timestamptz`),
+  );
 }
 
 /** Fails paused webhooks' pending deliveries, batch by batch (rows another instance holds are skipped). */
@@ -158,7 +170,12 @@ export async function sweepOnce(db: Database, now: Date): Promise<SweepReport> {
 }
 
 /** Runs `sweepOnce` every `intervalMs` (default 60 s); `stop` resolves once a pass in flight ends. */
-export function startSweeper(options: { db: Database; now: () => Date; intervalMs?: number; onError: (error: unknown) => void }): () => Promise<void> {
+export function startSweeper(options: {
+  db: Database;
+  now: () => Date;
+  intervalMs?: number;
+  onError: (error: unknown) => void;
+}): () => Promise<void> {
   return startPeriodic({
     name: 'sweeper',
     intervalMs: options.intervalMs ?? SWEEP_INTERVAL_MS,

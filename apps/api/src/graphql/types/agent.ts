@@ -34,11 +34,15 @@ builder.queryFields((t) => ({
     type: [AgentRef],
     args: { status: t.arg({ type: AgentStatusEnum }), policy_id: t.arg.id() },
     resolve: (_root, args, { services, auth }) =>
-      services.agents.list(auth, parseArgs(ListAgentsQuery, { status: args.status ?? undefined, policy_id: args.policy_id ?? undefined })),
+      services.agents.list(
+        auth,
+        parseArgs(ListAgentsQuery, { status: args.status ?? undefined, policy_id: args.policy_id ?? undefined }),
+      ),
   }),
   agent: t.field({
     type: AgentRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, { services, auth }) => services.agents.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
+    resolve: (_root, args, { services, auth }) =>
+      services.agents.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
   }),
 }));

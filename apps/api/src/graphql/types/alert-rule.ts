@@ -1,4 +1,11 @@
-import { AlertConditionType, type AlertRule, AlertRuleStatus, IdParams, ListAlertRulesQuery, Visibility } from '@rungate/contracts';
+import {
+  AlertConditionType,
+  type AlertRule,
+  AlertRuleStatus,
+  IdParams,
+  ListAlertRulesQuery,
+  Visibility,
+} from '@rungate/contracts';
 import { parseArgs } from '../args.ts';
 import { builder } from '../builder.ts';
 
@@ -15,7 +22,11 @@ export const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement(
     description: t.string({ nullable: true, resolve: (r) => r.description ?? null }),
     agent_id: t.id({ nullable: true, description: 'Null watches every agent', resolve: (r) => r.agent_id ?? null }),
     condition_type: t.field({ type: AlertConditionTypeEnum, resolve: (r) => r.condition_type }),
-    condition_config: t.field({ type: 'JSON', description: 'Thresholds and windows, defaults filled in', resolve: (r) => r.condition_config }),
+    condition_config: t.field({
+      type: 'JSON',
+      description: 'Thresholds and windows, defaults filled in',
+      resolve: (r) => r.condition_config,
+    }),
     cooldown_seconds: t.exposeInt('cooldown_seconds'),
     last_triggered_at: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.last_triggered_at ?? null }),
     status: t.field({ type: AlertRuleStatusEnum, resolve: (r) => r.status }),
@@ -33,7 +44,11 @@ export const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule').implement(
 builder.queryFields((t) => ({
   alertRules: t.field({
     type: [AlertRuleRef],
-    args: { agent_id: t.arg.id(), condition_type: t.arg({ type: AlertConditionTypeEnum }), status: t.arg({ type: AlertRuleStatusEnum }) },
+    args: {
+      agent_id: t.arg.id(),
+      condition_type: t.arg({ type: AlertConditionTypeEnum }),
+      status: t.arg({ type: AlertRuleStatusEnum }),
+    },
     resolve: (_root, args, { services, auth }) =>
       services.alertRules.list(
         auth,
@@ -47,6 +62,7 @@ builder.queryFields((t) => ({
   alertRule: t.field({
     type: AlertRuleRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, { services, auth }) => services.alertRules.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
+    resolve: (_root, args, { services, auth }) =>
+      services.alertRules.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
   }),
 }));

@@ -21,5 +21,9 @@ export const MemberRef = builder.objectRef<Member>('Member').implement({
 });
 
 builder.queryField('members', (t) =>
-  t.field({ type: [MemberRef], description: 'Current members (removed ones are not listed)', resolve: (_root, _args, { services, auth }) => services.members.list(auth) }),
+  t.field({
+    type: [MemberRef],
+    description: 'Current members (removed ones are not listed)',
+    resolve: (_root, _args, { services, auth }) => services.members.list(auth),
+  }),
 );

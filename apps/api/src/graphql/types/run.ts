@@ -97,6 +97,7 @@ builder.queryFields((t) => ({
   run: t.field({
     type: RunRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, { services, auth }) => services.runs.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
+    resolve: (_root, args, { services, auth }) =>
+      services.runs.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
   }),
 }));

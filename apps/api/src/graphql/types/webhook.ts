@@ -1,4 +1,13 @@
-import { IdParams, ListWebhookDeliveriesQuery, ListWebhooksQuery, Visibility, type Webhook, type WebhookDelivery, WebhookDeliveryStatus, WebhookStatus } from '@rungate/contracts';
+import {
+  IdParams,
+  ListWebhookDeliveriesQuery,
+  ListWebhooksQuery,
+  Visibility,
+  type Webhook,
+  type WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookStatus,
+} from '@rungate/contracts';
 import { parseArgs } from '../args.ts';
 import { builder } from '../builder.ts';
 
@@ -14,10 +23,21 @@ export const WebhookRef = builder.objectRef<Webhook>('Webhook').implement({
     name: t.exposeString('name'),
     url: t.exposeString('url'),
     secret: t.exposeString('secret', { description: 'Masked' }),
-    previous_secret: t.string({ nullable: true, description: 'Masked; set during a rotation grace window', resolve: (w) => w.previous_secret ?? null }),
-    previous_secret_expires_at: t.field({ type: 'DateTime', nullable: true, resolve: (w) => w.previous_secret_expires_at ?? null }),
+    previous_secret: t.string({
+      nullable: true,
+      description: 'Masked; set during a rotation grace window',
+      resolve: (w) => w.previous_secret ?? null,
+    }),
+    previous_secret_expires_at: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (w) => w.previous_secret_expires_at ?? null,
+    }),
     // Event types contain dots, which GraphQL enum values cannot.
-    events: t.stringList({ description: 'Subscribed WebhookEventType values, e.g. run.completed', resolve: (w) => w.events }),
+    events: t.stringList({
+      description: 'Subscribed WebhookEventType values, e.g. run.completed',
+      resolve: (w) => w.events,
+    }),
     agent_id: t.id({ nullable: true, description: 'Only events about this agent', resolve: (w) => w.agent_id ?? null }),
     status: t.field({ type: WebhookStatusEnum, resolve: (w) => w.status }),
     failure_count: t.exposeInt('failure_count'),
@@ -45,31 +65,44 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery')
     attempts: t.exposeInt('attempts'),
     max_attempts: t.exposeInt('max_attempts'),
     response_status: t.int({ nullable: true, resolve: (d) => d.response_status ?? null }),
-    response_body: t.string({ nullable: true, description: 'First 4 KB of the receiver answer', resolve: (d) => d.response_body ?? null }),
+    response_body: t.string({
+      nullable: true,
+      description: 'First 4 KB of the receiver answer',
+      resolve: (d) => d.response_body ?? null,
+    }),
     next_retry_at: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.next_retry_at ?? null }),
     created_at: t.field({ type: 'DateTime', resolve: (d) => d.created_at }),
     completed_at: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.completed_at ?? null }),
   }),
 });
 
-const WebhookDeliveryPageRef = builder.objectRef<{ data: WebhookDelivery[]; total: number }>('WebhookDeliveryPage').implement({
-  fields: (t) => ({
-    data: t.field({ type: [WebhookDeliveryRef], resolve: (page) => page.data }),
-    total: t.exposeInt('total'),
-  }),
-});
+const WebhookDeliveryPageRef = builder
+  .objectRef<{ data: WebhookDelivery[]; total: number }>('WebhookDeliveryPage')
+  .implement({
+    fields: (t) => ({
+      data: t.field({ type: [WebhookDeliveryRef], resolve: (page) => page.data }),
+      total: t.exposeInt('total'),
+    }),
+  });
 
 builder.queryFields((t) => ({
   webhooks: t.field({
     type: [WebhookRef],
-    args: { status: t.arg({ type: WebhookStatusEnum }), event: t.arg.string({ description: 'Only webhooks subscribed to this event type' }) },
+    args: {
+      status: t.arg({ type: WebhookStatusEnum }),
+      event: t.arg.string({ description: 'Only webhooks subscribed to this event type' }),
+    },
     resolve: (_root, args, { services, auth }) =>
-      services.webhooks.list(auth, parseArgs(ListWebhooksQuery, { status: args.status ?? undefined, event: args.event ?? undefined })),
+      services.webhooks.list(
+        auth,
+        parseArgs(ListWebhooksQuery, { status: args.status ?? undefined, event: args.event ?? undefined }),
+      ),
   }),
   webhook: t.field({
     type: WebhookRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, { services, auth }) => services.webhooks.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
+    resolve: (_root, args, { services, auth }) =>
+      services.webhooks.get(auth, parseArgs(IdParams, { id: String(args.id) }).id),
   }),
   webhookDeliveries: t.field({
     type: WebhookDeliveryPageRef,

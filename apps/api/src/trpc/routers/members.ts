@@ -7,5 +7,7 @@ export const membersRouter = router({
     .input(IdParams.extend(UpdateMemberInput.shape))
     .mutation(({ ctx, input: { id, ...changes } }) => ctx.services.members.update(ctx.auth, id, changes)),
   remove: adminProcedure.input(IdParams).mutation(({ ctx, input }) => ctx.services.members.remove(ctx.auth, input.id)),
-  transferOwnership: adminProcedure.input(IdParams).mutation(({ ctx, input }) => ctx.services.members.transferOwnership(ctx.auth, input.id)),
+  transferOwnership: adminProcedure
+    .input(IdParams)
+    .mutation(({ ctx, input }) => ctx.services.members.transferOwnership(ctx.auth, input.id)),
 });

@@ -2,7 +2,9 @@ import { AdminCompleteRunInput, IdParams, ListRunStepsQuery, ListRunsQuery, Rena
 import { readProcedure, router, writeProcedure } from '../init.ts';
 
 export const runsRouter = router({
-  list: readProcedure.input(ListRunsQuery.prefault({})).query(({ ctx, input }) => ctx.services.runs.list(ctx.auth, input)),
+  list: readProcedure
+    .input(ListRunsQuery.prefault({}))
+    .query(({ ctx, input }) => ctx.services.runs.list(ctx.auth, input)),
   get: readProcedure.input(IdParams).query(({ ctx, input }) => ctx.services.runs.get(ctx.auth, input.id)),
   steps: readProcedure
     .input(IdParams.extend(ListRunStepsQuery.shape))

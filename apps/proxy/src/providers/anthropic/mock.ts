@@ -25,7 +25,10 @@ export function anthropicMockStream(options: MockOptions): string {
   const events: [string, JsonObject][] = [
     ['message_start', { type: 'message_start', message: message(options, [], null) }],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
-    ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: DRY_RUN_TEXT } }],
+    [
+      'content_block_delta',
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: DRY_RUN_TEXT } },
+    ],
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
     [
       'message_delta',

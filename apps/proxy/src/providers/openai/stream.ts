@@ -12,7 +12,10 @@ const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
  * `stream_options.include_usage`. Rungate always asks; for a client that did not, that chunk is
  * removed (the client would not expect a chunk without choices) and every other byte is untouched.
  */
-export function createOpenAIStreamTransformer({ clientWantsUsage, clock = defaultClock }: StreamOptions): StreamTransformer {
+export function createOpenAIStreamTransformer({
+  clientWantsUsage,
+  clock = defaultClock,
+}: StreamOptions): StreamTransformer {
   const state = new StreamState(clock);
   const onEvent = (event: SseEvent) => {
     state.eventArrived();
@@ -27,7 +30,10 @@ export function createOpenAIStreamTransformer({ clientWantsUsage, clock = defaul
     }
     const error = objectField(chunk, 'error');
     if (error) {
-      state.failed({ type: stringField(error, 'type') ?? stringField(error, 'code'), message: stringField(error, 'message') });
+      state.failed({
+        type: stringField(error, 'type') ?? stringField(error, 'code'),
+        message: stringField(error, 'message'),
+      });
       return;
     }
     state.identify(stringField(chunk, 'id'), stringField(chunk, 'model'));

@@ -61,7 +61,9 @@ export function openAIPartFromBlock(block: JsonObject): JsonObject | null {
     case 'document': {
       if (!source || stringField(source, 'type') !== 'base64') return null;
       const url = sourceUrl(source);
-      return url ? { type: 'file', file: { filename: stringField(block, 'title') ?? 'document.pdf', file_data: url } } : null;
+      return url
+        ? { type: 'file', file: { filename: stringField(block, 'title') ?? 'document.pdf', file_data: url } }
+        : null;
     }
     default:
       return null;

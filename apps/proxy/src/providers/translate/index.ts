@@ -1,8 +1,8 @@
 import { adapterFor } from '../registry.ts';
 import type { JsonObject, StreamOptions, StreamTransformer, WireFormat } from '../types.ts';
 import { anthropicErrorBody, openAIErrorBody } from './error-bodies.ts';
-import { anthropicRequestToOpenAI, type MaxTokensField } from './request-to-openai.ts';
 import { openAIRequestToAnthropic } from './request-to-anthropic.ts';
+import { anthropicRequestToOpenAI, type MaxTokensField } from './request-to-openai.ts';
 import { openAIResponseToAnthropic } from './response-to-anthropic.ts';
 import { anthropicResponseToOpenAI } from './response-to-openai.ts';
 import { createOpenAIToAnthropicStream } from './stream-to-anthropic.ts';
@@ -47,12 +47,22 @@ export interface Translator {
 const unixSeconds = () => Math.floor(Date.now() / 1000);
 const same = (body: JsonObject) => body;
 
-export function translatorFor(clientFormat: WireFormat, providerFormat: WireFormat, options: TranslateOptions = {}): Translator {
+export function translatorFor(
+  clientFormat: WireFormat,
+  providerFormat: WireFormat,
+  options: TranslateOptions = {},
+): Translator {
   const base = { clientFormat, providerFormat, translates: clientFormat !== providerFormat };
   const now = options.now ?? unixSeconds;
   if (clientFormat === providerFormat) {
     const adapter = adapterFor(providerFormat);
-    return { ...base, request: same, response: same, errorBody: same, stream: (o) => adapter.createStreamTransformer(o) };
+    return {
+      ...base,
+      request: same,
+      response: same,
+      errorBody: same,
+      stream: (o) => adapter.createStreamTransformer(o),
+    };
   }
   if (clientFormat === 'openai') {
     return {

@@ -14,7 +14,10 @@ interface Turn {
  * user turn; consecutive turns of one role are merged, since tool results and the user text
  * after them must share one turn.
  */
-export function toAnthropicMessages(messages: JsonObject[]): { system: string | JsonObject[] | null; messages: JsonObject[] } {
+export function toAnthropicMessages(messages: JsonObject[]): {
+  system: string | JsonObject[] | null;
+  messages: JsonObject[];
+} {
   const system: string[] = [];
   const turns: Turn[] = [];
   const add = (role: Turn['role'], blocks: JsonObject[]) => {
@@ -41,7 +44,12 @@ export function toAnthropicMessages(messages: JsonObject[]): { system: string | 
     }
   }
   return {
-    system: system.length === 0 ? null : system.length === 1 ? (system[0] as string) : system.map((text) => ({ type: 'text', text })),
+    system:
+      system.length === 0
+        ? null
+        : system.length === 1
+          ? (system[0] as string)
+          : system.map((text) => ({ type: 'text', text })),
     messages: turns.map(({ role, blocks }) => ({ role, content: simplify(blocks) })),
   };
 }

@@ -24,7 +24,11 @@ export function toOpenAIMessages(system: unknown, messages: JsonObject[]): JsonO
 }
 
 function blocksOf(content: unknown): JsonObject[] {
-  return typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? content.filter(isObject) : [];
+  return typeof content === 'string'
+    ? [{ type: 'text', text: content }]
+    : Array.isArray(content)
+      ? content.filter(isObject)
+      : [];
 }
 
 function userMessages(content: unknown): JsonObject[] {
@@ -52,5 +56,9 @@ function assistantMessage(content: unknown): JsonObject | null {
   const blocks = blocksOf(content);
   const { text, toolCalls } = assistantBlocksToOpenAI(blocks);
   if (text === '' && toolCalls.length === 0) return null;
-  return { role: 'assistant', content: text === '' ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
+  return {
+    role: 'assistant',
+    content: text === '' ? null : text,
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+  };
 }

@@ -16,14 +16,22 @@ export function openAIRequestToAnthropic(body: JsonObject): JsonObject {
   if (typeof body.model === 'string') request.model = body.model;
   if (system !== null) request.system = system;
   request.messages = messages;
-  request.max_tokens = countField(body, 'max_completion_tokens') ?? countField(body, 'max_tokens') ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  request.max_tokens =
+    countField(body, 'max_completion_tokens') ?? countField(body, 'max_tokens') ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
   // OpenAI's temperature goes up to 2, Anthropic's to 1.
   if (typeof body.temperature === 'number') request.temperature = Math.min(1, Math.max(0, body.temperature));
   if (typeof body.top_p === 'number') request.top_p = body.top_p;
-  const stop = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s) => typeof s === 'string') : [];
+  const stop =
+    typeof body.stop === 'string'
+      ? [body.stop]
+      : Array.isArray(body.stop)
+        ? body.stop.filter((s) => typeof s === 'string')
+        : [];
   if (stop.length > 0) request.stop_sequences = stop;
   if (body.stream === true) request.stream = true;
-  const tools = objectsField(body, 'tools').map(anthropicTool).filter((tool) => tool !== null);
+  const tools = objectsField(body, 'tools')
+    .map(anthropicTool)
+    .filter((tool) => tool !== null);
   if (tools.length > 0) {
     request.tools = tools;
     const choice = anthropicToolChoice(body.tool_choice, body.parallel_tool_calls === false);

@@ -24,7 +24,9 @@ export function anthropicRequestToOpenAI(body: JsonObject, maxTokensField: MaxTo
     // The Anthropic client always gets usage in its stream, so it is always asked for.
     request.stream_options = { include_usage: true };
   }
-  const tools = objectsField(body, 'tools').map(openAITool).filter((tool) => tool !== null);
+  const tools = objectsField(body, 'tools')
+    .map(openAITool)
+    .filter((tool) => tool !== null);
   if (tools.length > 0) {
     request.tools = tools;
     const choice = objectField(body, 'tool_choice');
@@ -63,4 +65,3 @@ function applyToolChoice(request: JsonObject, choice: JsonObject): void {
   }
   if (choice.disable_parallel_tool_use === true) request.parallel_tool_calls = false;
 }
-

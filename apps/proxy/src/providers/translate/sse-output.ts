@@ -1,6 +1,6 @@
 import type { SseEvent } from '../sse.ts';
-import { createSsePassThrough } from '../sse-pass-through.ts';
 import { EMPTY_BYTES } from '../sse.ts';
+import { createSsePassThrough } from '../sse-pass-through.ts';
 import type { StreamState } from '../stream-state.ts';
 import type { JsonObject, StreamTransformer } from '../types.ts';
 

@@ -48,11 +48,18 @@ export function createOpenAIToAnthropicStream({ clock = defaultClock }: StreamOp
     let index = toolBlocks.get(callIndex);
     if (index === undefined) {
       const id = stringField(call, 'id') ?? `toolu_${callIndex}`;
-      index = openBlock(emit, { type: 'tool_use', id, name: (fn && stringField(fn, 'name')) ?? '', input: {} }, callIndex);
+      index = openBlock(
+        emit,
+        { type: 'tool_use', id, name: (fn && stringField(fn, 'name')) ?? '', input: {} },
+        callIndex,
+      );
       toolBlocks.set(callIndex, index);
     }
     const partial = fn && stringField(fn, 'arguments');
-    if (partial) emit(anthropicEvent('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: partial } }));
+    if (partial)
+      emit(
+        anthropicEvent('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: partial } }),
+      );
   };
   const finish = (emit: Emit) => {
     if (done) return;
@@ -70,9 +77,16 @@ export function createOpenAIToAnthropicStream({ clock = defaultClock }: StreamOp
   const onChunk = (chunk: JsonObject, emit: Emit) => {
     const error = objectField(chunk, 'error');
     if (error) {
-      const info = { type: stringField(error, 'type') ?? stringField(error, 'code'), message: stringField(error, 'message') };
+      const info = {
+        type: stringField(error, 'type') ?? stringField(error, 'code'),
+        message: stringField(error, 'message'),
+      };
       state.failed(info);
-      emit(anthropicEvent('error', { error: { type: info.type ?? 'api_error', message: info.message ?? 'The provider failed mid-stream' } }));
+      emit(
+        anthropicEvent('error', {
+          error: { type: info.type ?? 'api_error', message: info.message ?? 'The provider failed mid-stream' },
+        }),
+      );
       return;
     }
     state.identify(stringField(chunk, 'id'), stringField(chunk, 'model'));

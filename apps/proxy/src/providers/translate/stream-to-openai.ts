@@ -95,7 +95,16 @@ export function createAnthropicToOpenAIStream(
         state.completed();
         finish(emit, null);
         if (clientWantsUsage && usage) {
-          emit(openAIEvent({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: openAIUsageBody(usage) }));
+          emit(
+            openAIEvent({
+              id,
+              object: 'chat.completion.chunk',
+              created,
+              model,
+              choices: [],
+              usage: openAIUsageBody(usage),
+            }),
+          );
         }
         emit(OPENAI_DONE);
         return;
@@ -103,7 +112,16 @@ export function createAnthropicToOpenAIStream(
         const error = objectField(data, 'error');
         const info = { type: error && stringField(error, 'type'), message: error && stringField(error, 'message') };
         state.failed(info);
-        emit(openAIEvent({ error: { message: info.message ?? 'The provider failed mid-stream', type: info.type ?? 'api_error', param: null, code: null } }));
+        emit(
+          openAIEvent({
+            error: {
+              message: info.message ?? 'The provider failed mid-stream',
+              type: info.type ?? 'api_error',
+              param: null,
+              code: null,
+            },
+          }),
+        );
         return;
       }
     }

@@ -1,4 +1,4 @@
-import { type Json, pieces, type Reply, slices, type FakeUsage } from './reply.ts';
+import { type FakeUsage, type Json, pieces, type Reply, slices } from './reply.ts';
 
 /** Anthropic Messages bodies and stream events as the API sends them. */
 
@@ -50,7 +50,9 @@ export function anthropicStreamEvents(reply: Reply, messageDeltas: number): stri
     } else {
       events.push(event({ type: 'content_block_start', index, content_block: { ...block, input: {} } }));
       for (const piece of slices(JSON.stringify(block.input))) {
-        events.push(event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }));
+        events.push(
+          event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }),
+        );
       }
     }
     events.push(event({ type: 'content_block_stop', index }));

@@ -1,4 +1,4 @@
-import { created, type Json, pieces, type Reply, slices, type FakeUsage } from './reply.ts';
+import { created, type FakeUsage, type Json, pieces, type Reply, slices } from './reply.ts';
 
 /** OpenAI Chat Completions bodies and stream chunks as the API sends them. */
 
@@ -9,13 +9,22 @@ function openAIUsage(usage: FakeUsage) {
     completion_tokens: usage.output,
     total_tokens: prompt + usage.output,
     prompt_tokens_details: { cached_tokens: usage.cacheRead, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
 export function openAIResponse(reply: Reply): Json {
   const toolCalls = reply.toolCall && [
-    { id: reply.toolCallId, type: 'function', function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.arguments) } },
+    {
+      id: reply.toolCallId,
+      type: 'function',
+      function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.arguments) },
+    },
   ];
   return {
     id: reply.id,
@@ -42,7 +51,13 @@ export function openAIResponse(reply: Reply): Json {
 }
 
 export function openAIStreamEvents(reply: Reply, includeUsage: boolean): string[] {
-  const base = { id: reply.id, object: 'chat.completion.chunk', created: created(), model: reply.model, system_fingerprint: 'fp_fake' };
+  const base = {
+    id: reply.id,
+    object: 'chat.completion.chunk',
+    created: created(),
+    model: reply.model,
+    system_fingerprint: 'fp_fake',
+  };
   const chunk = (delta: Json, finishReason: string | null = null): Json => ({
     ...base,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
@@ -52,7 +67,11 @@ export function openAIStreamEvents(reply: Reply, includeUsage: boolean): string[
   if (reply.toolCall) {
     const args = JSON.stringify(reply.toolCall.arguments);
     chunks.push(
-      chunk({ tool_calls: [{ index: 0, id: reply.toolCallId, type: 'function', function: { name: reply.toolCall.name, arguments: '' } }] }),
+      chunk({
+        tool_calls: [
+          { index: 0, id: reply.toolCallId, type: 'function', function: { name: reply.toolCall.name, arguments: '' } },
+        ],
+      }),
       ...slices(args).map((piece) => chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
       chunk({}, 'tool_calls'),
     );

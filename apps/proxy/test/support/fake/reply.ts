@@ -37,7 +37,11 @@ export function endsWithToolResult(format: FakeFormat, body: Json): boolean {
   const last: unknown = messages[messages.length - 1];
   if (!isObject(last)) return false;
   if (format === 'openai') return last.role === 'tool';
-  return last.role === 'user' && Array.isArray(last.content) && last.content.some((block) => isObject(block) && block.type === 'tool_result');
+  return (
+    last.role === 'user' &&
+    Array.isArray(last.content) &&
+    last.content.some((block) => isObject(block) && block.type === 'tool_result')
+  );
 }
 
 /** Splits text into word-sized streaming deltas (spaces kept). */

@@ -3,7 +3,15 @@ import type { Database } from '@rungate/db';
 import { sql } from 'drizzle-orm';
 import { naturalBatches, type Waiting } from '../batching/natural-batches.ts';
 import { param, preparedStatement } from '../batching/prepared-statement.ts';
-import { asyncCommit, type BudgetLimits, heldRunAndHold, type Hold, type RunState, type RunStateRow, toRunState } from './reserve-budget.ts';
+import {
+  asyncCommit,
+  type BudgetLimits,
+  type Hold,
+  heldRunAndHold,
+  type RunState,
+  type RunStateRow,
+  toRunState,
+} from './reserve-budget.ts';
 
 export interface RunHoldRequest {
   orgId: string;
@@ -21,7 +29,9 @@ export type RunHold = { run: RunState; reservationId: string } | null;
 
 const holdOnNamedRun = preparedStatement<RunStateRow>(
   'rungate_hold_on_named_run',
-  heldRunAndHold(sql`id = ${param('runId')}::uuid AND org_id = ${param('orgId')}::uuid AND agent_id = ${param('agentId')}::uuid AND policy_id = ${param('policyId')}::uuid`),
+  heldRunAndHold(
+    sql`id = ${param('runId')}::uuid AND org_id = ${param('orgId')}::uuid AND agent_id = ${param('agentId')}::uuid AND policy_id = ${param('policyId')}::uuid`,
+  ),
 );
 
 const holdOnImplicitRun = preparedStatement<RunStateRow>(
@@ -44,7 +54,9 @@ type BatchRow = RunStateRow & { ord: number };
  * once, by the sum of its holds, so many calls on one run share one round trip. A request that
  * no longer fits comes back empty, like one on no running run, and takes the ordinary path.
  */
-const holdOnRunsStatement = preparedStatement<BatchRow>('rungate_hold_on_runs', sql`
+const holdOnRunsStatement = preparedStatement<BatchRow>(
+  'rungate_hold_on_runs',
+  sql`
   WITH input AS (
     SELECT * FROM jsonb_to_recordset(${param('batch')}::jsonb) AS i(
       ord int, reservation_id uuid, org_id uuid, agent_id uuid, policy_id uuid, run_id uuid, active_since timestamptz,
@@ -83,7 +95,8 @@ const holdOnRunsStatement = preparedStatement<BatchRow>('rungate_hold_on_runs', 
     RETURNING id
   )
   SELECT h.ord, r.*, hold.id AS reservation_id
-  FROM held h JOIN r ON r.id = h.target_id JOIN hold ON hold.id = h.reservation_id`);
+  FROM held h JOIN r ON r.id = h.target_id JOIN hold ON hold.id = h.reservation_id`,
+);
 
 const values = (request: RunHoldRequest) => ({
   orgId: request.orgId,

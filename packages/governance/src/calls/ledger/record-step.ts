@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { AttemptFailureKind, FailoverContext, StepStatus, StepType, WebhookEventType } from '@rungate/contracts';
 import type { Executor } from '@rungate/db';
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { param, preparedStatement } from '../batching/prepared-statement.ts';
 import { toStep } from '../../resources/runs/presenter.ts';
-import type { TokenUsage, } from '../pricing/usage.ts';
+import { param, preparedStatement } from '../batching/prepared-statement.ts';
+import type { TokenUsage } from '../pricing/usage.ts';
 
 export interface StepRecord {
   /** Chosen up front when the caller must name the step before it is written (streaming headers). */
@@ -136,7 +136,11 @@ export const stepEventType = (status: StepStatus): WebhookEventType => STEP_EVEN
 
 /** The step as the API presents it, without request and response bodies (read the step for those). */
 export function stepEventData(id: string, s: StepRecord) {
-  const { request: _request, response: _response, ...step } = toStep({
+  const {
+    request: _request,
+    response: _response,
+    ...step
+  } = toStep({
     id,
     orgId: s.orgId,
     workspaceId: null,

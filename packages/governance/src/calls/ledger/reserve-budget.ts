@@ -26,7 +26,8 @@ export type Reservation =
   | { reserved: true; reservationId: string; hold: Hold; headroom: Headroom }
   | { reserved: false; headroom: Headroom; reason: 'run_not_found' | 'refused' };
 
-export const hasBudgetLimits = (l: BudgetLimits) => l.hardLimitUsd != null || l.hardLimitTokens != null || l.maxCostPerHourUsd != null;
+export const hasBudgetLimits = (l: BudgetLimits) =>
+  l.hardLimitUsd != null || l.hardLimitTokens != null || l.maxCostPerHourUsd != null;
 
 type HeadroomRow = { usd: string | null; tokens: string | number | null; hourly_usd: string | null };
 
@@ -72,23 +73,31 @@ const fitsUnderHardLimits = sql`
  * Locks the run row and, under an hourly cap, the agent (an advisory lock: the cap spans the
  * agent's runs), in that order. Its measure predates the locks, so the hold measures again.
  */
-const lockAndMeasure = preparedStatement<HeadroomRow>('rungate_reserve_lock', sql`
+const lockAndMeasure = preparedStatement<HeadroomRow>(
+  'rungate_reserve_lock',
+  sql`
   WITH r AS (SELECT total_cost_usd, total_tokens, reserved_usd, reserved_tokens FROM runs WHERE id = ${param('runId')}::uuid FOR UPDATE),
   commit_mode AS (${asyncCommit})
   SELECT ${headroomColumns},
     (SELECT pg_advisory_xact_lock(hashtextextended(${param('agentId')}::text, 0)) WHERE ${param('maxCostPerHourUsd')}::numeric IS NOT NULL) AS agent_locked
   FROM r, commit_mode
-`);
+`,
+);
 
-const measure = preparedStatement<HeadroomRow>('rungate_reserve_measure', sql`
+const measure = preparedStatement<HeadroomRow>(
+  'rungate_reserve_measure',
+  sql`
   SELECT ${headroomColumns} FROM runs r WHERE r.id = ${param('runId')}::uuid
-`);
+`,
+);
 
 const addToRun = sql`UPDATE runs SET reserved_usd = reserved_usd + ${param('amountUsd')}::numeric, reserved_tokens = reserved_tokens + ${param('tokens')}::bigint
   WHERE id = ${param('runId')}::uuid`;
 
 /** Inserts the hold only if the headroom, measured now, is still the one it was sized from. */
-const holdIfUnchanged = preparedStatement<HeadroomRow & { id: string | null }>('rungate_reserve_hold_if_unchanged', sql`
+const holdIfUnchanged = preparedStatement<HeadroomRow & { id: string | null }>(
+  'rungate_reserve_hold_if_unchanged',
+  sql`
   WITH fresh AS (SELECT ${headroomColumns} FROM runs r WHERE r.id = ${param('runId')}::uuid),
   inserted AS (
     INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
@@ -100,14 +109,18 @@ const holdIfUnchanged = preparedStatement<HeadroomRow & { id: string | null }>('
     RETURNING id
   ), counted AS (${addToRun} AND EXISTS (SELECT 1 FROM inserted))
   SELECT fresh.*, (SELECT id FROM inserted) AS id FROM fresh
-`);
+`,
+);
 
-const insertHold = preparedStatement<{ id: string }>('rungate_reserve_hold', sql`
+const insertHold = preparedStatement<{ id: string }>(
+  'rungate_reserve_hold',
+  sql`
   WITH counted AS (${addToRun})
   INSERT INTO budget_reservations (org_id, run_id, agent_id, amount_usd, tokens, expires_at, created_at)
   VALUES (${holdValues})
   RETURNING id
-`);
+`,
+);
 
 /** What a call needs of its run to be governed; a `RunRow` is one. */
 export interface RunState {
@@ -158,7 +171,10 @@ export const heldRunAndHold = (target: ReturnType<typeof sql>) => sql`
   SELECT r.*, hold.id AS reservation_id FROM r, hold`;
 
 /** A hold on a run the caller has just read, sized from that read. */
-const holdIfFits = preparedStatement<RunStateRow>('rungate_reserve_if_fits', heldRunAndHold(sql`id = ${param('runId')}::uuid`));
+const holdIfFits = preparedStatement<RunStateRow>(
+  'rungate_reserve_if_fits',
+  heldRunAndHold(sql`id = ${param('runId')}::uuid`),
+);
 
 export const toRunState = (row: RunStateRow): RunState => ({
   id: row.id,
@@ -183,7 +199,10 @@ export interface RunSpendSeen {
 
 export function headroomFrom(limits: BudgetLimits, seen: RunSpendSeen): Headroom {
   return {
-    usd: limits.hardLimitUsd == null ? null : subtractUsd(subtractUsd(toUsd(limits.hardLimitUsd), seen.totalCostUsd), seen.reservedUsd),
+    usd:
+      limits.hardLimitUsd == null
+        ? null
+        : subtractUsd(subtractUsd(toUsd(limits.hardLimitUsd), seen.totalCostUsd), seen.reservedUsd),
     tokens: limits.hardLimitTokens == null ? null : limits.hardLimitTokens - seen.totalTokens - seen.reservedTokens,
     hourlyUsd: null,
   };
@@ -206,7 +225,15 @@ export function headroomFrom(limits: BudgetLimits, seen: RunSpendSeen): Headroom
  */
 export async function reserveBudget(
   db: Database,
-  args: { orgId: string; runId: string; agentId: string; limits: BudgetLimits; now: Date; ttlMs: number; seen?: RunSpendSeen },
+  args: {
+    orgId: string;
+    runId: string;
+    agentId: string;
+    limits: BudgetLimits;
+    now: Date;
+    ttlMs: number;
+    seen?: RunSpendSeen;
+  },
   plan: (headroom: Headroom) => Hold | null,
 ): Promise<Reservation> {
   const { orgId, runId, agentId, limits, now } = args;
@@ -219,7 +246,13 @@ export async function reserveBudget(
     hardLimitTokens: limits.hardLimitTokens,
     maxCostPerHourUsd: limits.maxCostPerHourUsd,
   };
-  const holdOf = (hold: Hold) => ({ ...where, orgId, amountUsd: hold.amountUsd, tokens: hold.tokens, expiresAt: new Date(now.getTime() + args.ttlMs) });
+  const holdOf = (hold: Hold) => ({
+    ...where,
+    orgId,
+    amountUsd: hold.amountUsd,
+    tokens: hold.tokens,
+    expiresAt: new Date(now.getTime() + args.ttlMs),
+  });
 
   if (args.seen && limits.maxCostPerHourUsd == null) {
     const headroom = headroomFrom(limits, args.seen);
@@ -232,11 +265,19 @@ export async function reserveBudget(
 
   return db.transaction(async (tx) => {
     const [locked] = await lockAndMeasure(tx, where);
-    if (!locked) return { reserved: false, headroom: { usd: null, tokens: null, hourlyUsd: null }, reason: 'run_not_found' };
+    if (!locked)
+      return { reserved: false, headroom: { usd: null, tokens: null, hourlyUsd: null }, reason: 'run_not_found' };
     let headroom = toHeadroom(locked);
     let hold = plan(headroom);
     if (hold) {
-      const written = returnedRow(await holdIfUnchanged(tx, { ...holdOf(hold), seenUsd: headroom.usd, seenTokens: headroom.tokens, seenHourlyUsd: headroom.hourlyUsd }));
+      const written = returnedRow(
+        await holdIfUnchanged(tx, {
+          ...holdOf(hold),
+          seenUsd: headroom.usd,
+          seenTokens: headroom.tokens,
+          seenHourlyUsd: headroom.hourlyUsd,
+        }),
+      );
       if (written.id) return { reserved: true, reservationId: written.id, hold, headroom };
       headroom = toHeadroom(written);
     } else {

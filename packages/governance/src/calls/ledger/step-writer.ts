@@ -19,7 +19,9 @@ type BatchRow = {
  * steps. Runs named more than once get consecutive step numbers in array order; each run's
  * totals move once by the sum of its steps, so they still equal the sum of its ledger.
  */
-const recordStepsStatement = preparedStatement<BatchRow>('rungate_record_steps', sql`
+const recordStepsStatement = preparedStatement<BatchRow>(
+  'rungate_record_steps',
+  sql`
   WITH input AS (
     SELECT * FROM jsonb_to_recordset(${param('batch')}::jsonb) AS i(
       ord int, id uuid, org_id uuid, run_id uuid, agent_id uuid, reservation_id uuid,
@@ -97,7 +99,8 @@ const recordStepsStatement = preparedStatement<BatchRow>('rungate_record_steps',
     )
   )
   SELECT n.id AS step_id, n.step_number, n.run_cost_usd, n.run_tokens, n.run_reserved_usd, n.run_reserved_tokens
-  FROM numbered n JOIN step ON step.id = n.id`);
+  FROM numbered n JOIN step ON step.id = n.id`,
+);
 
 /**
  * Writes the steps of concurrent calls together (`naturalBatches`): under load many calls share
@@ -114,7 +117,9 @@ export function createStepWriter(db: Database) {
     }
     let rows: BatchRow[];
     try {
-      rows = await recordStepsStatement(db, { batch: JSON.stringify(batch.map((p, ord) => ({ ord, ...stepColumns(p.item.id, p.item) }))) });
+      rows = await recordStepsStatement(db, {
+        batch: JSON.stringify(batch.map((p, ord) => ({ ord, ...stepColumns(p.item.id, p.item) }))),
+      });
     } catch {
       // The batch rolled back as a whole; each step then stands or fails on its own.
       await Promise.all(batch.map((p) => recordStep(db, p.item).then(p.resolve, p.reject)));

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BYTES_PER_TOKEN_ESTIMATE, affordableOutputTokens, costOf, estimateInputTokens, worstCaseCost } from './cost.ts';
-import { type ModelPrice, flatRate } from './model-price.ts';
+import {
+  affordableOutputTokens,
+  BYTES_PER_TOKEN_ESTIMATE,
+  costOf,
+  estimateInputTokens,
+  worstCaseCost,
+} from './cost.ts';
+import { flatRate, type ModelPrice } from './model-price.ts';
 
 const flat = (input: string, output: string, cacheRead = input, cacheCreation = input): ModelPrice => ({
   source: 'override',
@@ -49,7 +55,8 @@ describe('costOf', () => {
   });
 
   it('moves every bucket to the long-context tier once total input passes it', () => {
-    const at = (input: number, cacheRead: number) => costOf({ input, output: 1000, cacheRead, cacheCreation: 0 }, sonnet);
+    const at = (input: number, cacheRead: number) =>
+      costOf({ input, output: 1000, cacheRead, cacheCreation: 0 }, sonnet);
     // 200 000 input tokens: not above the tier start; base rates.
     expect(at(200_000, 0)).toBe('0.6150000000');
     // 200 001 counting the cache read: every bucket at the tier rate.
@@ -57,7 +64,9 @@ describe('costOf', () => {
   });
 
   it('handles token counts far past 2^53 / 1e6 without losing digits', () => {
-    expect(costOf({ input: 9_000_000_000_000, output: 0, cacheRead: 0, cacheCreation: 0 }, flat('0.0000000001', '0'))).toBe('0.0009000000');
+    expect(
+      costOf({ input: 9_000_000_000_000, output: 0, cacheRead: 0, cacheCreation: 0 }, flat('0.0000000001', '0')),
+    ).toBe('0.0009000000');
   });
 });
 

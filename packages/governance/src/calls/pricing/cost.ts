@@ -1,6 +1,6 @@
-import type { TokenUsage } from './usage.ts';
 import type { ModelPrice, TokenRate } from './model-price.ts';
-import { type Usd, formatUsd, usdUnits } from './money.ts';
+import { formatUsd, type Usd, usdUnits } from './money.ts';
+import type { TokenUsage } from './usage.ts';
 
 // Rates are in 1e-10 USD per million tokens, so tokens x rate is in 1e-16 USD: exact in bigint.
 const PER_MILLION = 1_000_000n;
@@ -16,7 +16,10 @@ const parsed = new WeakMap<TokenRate, ParsedRate>();
 function parse(rate: TokenRate): ParsedRate {
   let p = parsed.get(rate);
   if (!p) {
-    p = { base: usdUnits(rate.perMillion), tiers: rate.tiers.map((t) => ({ above: t.above, units: usdUnits(t.perMillion) })) };
+    p = {
+      base: usdUnits(rate.perMillion),
+      tiers: rate.tiers.map((t) => ({ above: t.above, units: usdUnits(t.perMillion) })),
+    };
     parsed.set(rate, p);
   }
   return p;
@@ -86,7 +89,8 @@ export function worstCaseCost(inputTokenEstimate: number, maxTokens: number, pri
  * Infinity when output is free.
  */
 export function affordableOutputTokens(remainingUsd: Usd, inputTokenEstimate: number, price: ModelPrice): number {
-  const available = usdUnits(remainingUsd) * PER_MILLION - BigInt(inputTokenEstimate) * worstInputRate(price, inputTokenEstimate);
+  const available =
+    usdUnits(remainingUsd) * PER_MILLION - BigInt(inputTokenEstimate) * worstInputRate(price, inputTokenEstimate);
   if (available < 0n) return 0;
   const outputRate = maxRateUnits(price.output, inputTokenEstimate);
   if (outputRate === 0n) return Number.POSITIVE_INFINITY;

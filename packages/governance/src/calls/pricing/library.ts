@@ -1,13 +1,13 @@
 import {
-  type ModelInfo,
-  type ModelPrice as LibraryPrices,
-  type Provider,
-  type TieredPrices,
   calcPrice,
   findProvider,
+  type ModelPrice as LibraryPrices,
+  type ModelInfo,
+  type Provider,
+  type TieredPrices,
 } from '@pydantic/genai-prices';
 import { BoundedCache } from './bounded-cache.ts';
-import { type ModelPrice, type TokenRate, flatRate } from './model-price.ts';
+import { flatRate, type ModelPrice, type TokenRate } from './model-price.ts';
 import { toUsd } from './money.ts';
 
 /**

@@ -31,4 +31,3 @@ export interface ModelPrice {
 }
 
 export const flatRate = (perMillion: Usd): TokenRate => ({ perMillion, tiers: [] });
-

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ZERO_USD, addUsd, compareUsd, formatUsd, minUsd, parseDecimal, subtractUsd, toUsd, usdToNumber, usdUnits } from './money.ts';
+import {
+  addUsd,
+  compareUsd,
+  formatUsd,
+  minUsd,
+  parseDecimal,
+  subtractUsd,
+  toUsd,
+  usdToNumber,
+  usdUnits,
+  ZERO_USD,
+} from './money.ts';
 
 describe('USD amounts', () => {
   it('normalises strings and numbers to 10 places', () => {

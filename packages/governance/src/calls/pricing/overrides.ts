@@ -1,12 +1,18 @@
 import type { priceOverrides } from '@rungate/db/schema';
 import { globMatch, isGlob } from '../rules/glob.ts';
-import { type ModelPrice, flatRate } from './model-price.ts';
+import { flatRate, type ModelPrice } from './model-price.ts';
 import { toUsd } from './money.ts';
 
 /** An operator price, as a `price_overrides` row holds it (USD per million tokens). */
 export type PriceOverride = Pick<
   typeof priceOverrides.$inferSelect,
-  'orgId' | 'provider' | 'modelPattern' | 'inputPerMillion' | 'outputPerMillion' | 'cacheReadPerMillion' | 'cacheCreationPerMillion'
+  | 'orgId'
+  | 'provider'
+  | 'modelPattern'
+  | 'inputPerMillion'
+  | 'outputPerMillion'
+  | 'cacheReadPerMillion'
+  | 'cacheCreationPerMillion'
 >;
 
 /**

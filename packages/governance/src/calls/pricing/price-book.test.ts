@@ -67,8 +67,14 @@ describe('library prices', () => {
 
   it('keeps long-context tiers', () => {
     const sonnet = book.priceFor('anthropic', 'claude-sonnet-4-5');
-    expect(sonnet?.input).toEqual({ perMillion: '3.0000000000', tiers: [{ above: 200_000, perMillion: '6.0000000000' }] });
-    expect(sonnet?.output).toEqual({ perMillion: '15.0000000000', tiers: [{ above: 200_000, perMillion: '22.5000000000' }] });
+    expect(sonnet?.input).toEqual({
+      perMillion: '3.0000000000',
+      tiers: [{ above: 200_000, perMillion: '6.0000000000' }],
+    });
+    expect(sonnet?.output).toEqual({
+      perMillion: '15.0000000000',
+      tiers: [{ above: 200_000, perMillion: '22.5000000000' }],
+    });
     expect(sonnet?.cacheRead.perMillion).toBe('0.3000000000');
     expect(sonnet?.cacheCreation.perMillion).toBe('3.7500000000');
   });
@@ -104,8 +110,14 @@ describe('library prices', () => {
 
 describe('operator overrides', () => {
   it('win over the library', () => {
-    const book = createPriceBook({ overrides: [override({ modelPattern: 'gpt-4o', inputPerMillion: '9', outputPerMillion: '99' })] });
-    expect(book.priceFor('openai', 'gpt-4o')).toMatchObject({ source: 'override', provider: 'openai', model: 'gpt-4o' });
+    const book = createPriceBook({
+      overrides: [override({ modelPattern: 'gpt-4o', inputPerMillion: '9', outputPerMillion: '99' })],
+    });
+    expect(book.priceFor('openai', 'gpt-4o')).toMatchObject({
+      source: 'override',
+      provider: 'openai',
+      model: 'gpt-4o',
+    });
     expect(rates(book.priceFor('openai', 'gpt-4o'))).toEqual({
       input: '9.0000000000',
       output: '99.0000000000',
@@ -117,11 +129,20 @@ describe('operator overrides', () => {
 
   it('price custom models by glob, with their own cache prices when set', () => {
     const book = createPriceBook({
-      overrides: [override({ modelPattern: 'my-llama-*', cacheReadPerMillion: '0.1', cacheCreationPerMillion: '1.5000000000' })],
+      overrides: [
+        override({ modelPattern: 'my-llama-*', cacheReadPerMillion: '0.1', cacheCreationPerMillion: '1.5000000000' }),
+      ],
     });
     const price = book.priceFor('vllm', 'my-llama-70b');
-    expect(rates(price)).toEqual({ input: '1.0000000000', output: '2.0000000000', cacheRead: '0.1000000000', cacheCreation: '1.5000000000' });
-    expect(price && costOf({ input: 1000, output: 1000, cacheRead: 1000, cacheCreation: 1000 }, price)).toBe('0.0046000000');
+    expect(rates(price)).toEqual({
+      input: '1.0000000000',
+      output: '2.0000000000',
+      cacheRead: '0.1000000000',
+      cacheCreation: '1.5000000000',
+    });
+    expect(price && costOf({ input: 1000, output: 1000, cacheRead: 1000, cacheCreation: 1000 }, price)).toBe(
+      '0.0046000000',
+    );
     expect(book.priceFor('vllm', 'my-llama')).toBeNull();
     expect(book.priceFor('vllm', 'MY-LLAMA-70B')).toBeNull();
   });
@@ -145,7 +166,9 @@ describe('operator overrides', () => {
     expect(input('azure', 'gpt-4o-mini')).toBe('2.0000000000');
     expect(input('azure', 'gpt-3.5-turbo')).toBe('1.0000000000');
     // Row order does not change the choice.
-    expect(createPriceBook({ overrides: [...rows].reverse() }).priceFor('azure', 'gpt-4o-mini')?.input.perMillion).toBe('2.0000000000');
+    expect(createPriceBook({ overrides: [...rows].reverse() }).priceFor('azure', 'gpt-4o-mini')?.input.perMillion).toBe(
+      '2.0000000000',
+    );
   });
 
   it("keep one org's prices away from another org", () => {
@@ -156,7 +179,9 @@ describe('operator overrides', () => {
   });
 
   it('are provider-specific when they name a provider', () => {
-    const book = createPriceBook({ overrides: [override({ modelPattern: 'gpt-4o', provider: 'azure', inputPerMillion: '7' })] });
+    const book = createPriceBook({
+      overrides: [override({ modelPattern: 'gpt-4o', provider: 'azure', inputPerMillion: '7' })],
+    });
     expect(book.priceFor('azure', 'gpt-4o')?.input.perMillion).toBe('7.0000000000');
     expect(book.priceFor('openai', 'gpt-4o')?.source).toBe('library');
   });

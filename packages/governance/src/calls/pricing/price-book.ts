@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../../time/clock.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import { libraryPrice } from './library.ts';
 import type { ModelPrice } from './model-price.ts';
-import { type PriceOverride, findOverride, overridePrice } from './overrides.ts';
+import { findOverride, overridePrice, type PriceOverride } from './overrides.ts';
 
 export interface PriceBook {
   /**

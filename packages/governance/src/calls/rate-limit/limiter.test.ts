@@ -39,7 +39,12 @@ describe.each(limiters)('%s rate limiter', (_name, make) => {
     const limits = { max_tokens_per_minute: 100 };
     expect((await limiter.admit('b:p', limits, t0)).allowed).toBe(true);
     await limiter.recordTokens('b:p', 100, t0 + 1);
-    expect(await limiter.admit('b:p', limits, t0 + 30_000)).toEqual({ allowed: false, limit: 'tokens', max: 100, retryAfterMs: 30_000 });
+    expect(await limiter.admit('b:p', limits, t0 + 30_000)).toEqual({
+      allowed: false,
+      limit: 'tokens',
+      max: 100,
+      retryAfterMs: 30_000,
+    });
     expect((await limiter.admit('b:p', limits, t0 + 60_000)).allowed).toBe(true);
   });
 
@@ -54,13 +59,18 @@ describe.each(limiters)('%s rate limiter', (_name, make) => {
 
   it('lets exactly max_requests_per_minute of concurrent calls through, counting tokens waiting for the key', async () => {
     const limiter = make();
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.admit(i % 2 ? 'g:p' : 'h:p', { max_requests_per_minute: 7 }, t0)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => limiter.admit(i % 2 ? 'g:p' : 'h:p', { max_requests_per_minute: 7 }, t0)),
+    );
     expect(answers.filter((a, i) => a.allowed && i % 2 === 1)).toHaveLength(7);
     expect(answers.filter((a, i) => a.allowed && i % 2 === 0)).toHaveLength(7);
 
     await limiter.recordTokens('k:p', 100, t0);
     const limits = { max_tokens_per_minute: 100 };
-    const [first, second] = await Promise.all([limiter.admit('k:p', limits, t0 + 1), limiter.admit('k:p', limits, t0 + 2)]);
+    const [first, second] = await Promise.all([
+      limiter.admit('k:p', limits, t0 + 1),
+      limiter.admit('k:p', limits, t0 + 2),
+    ]);
     expect([first.allowed, second.allowed]).toEqual([false, false]);
   });
 

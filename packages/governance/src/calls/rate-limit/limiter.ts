@@ -4,7 +4,9 @@ export interface RateLimits {
   max_tokens_per_minute?: number | null | undefined;
 }
 
-export type RateDecision = { allowed: true } | { allowed: false; limit: 'requests' | 'tokens'; max: number; retryAfterMs: number };
+export type RateDecision =
+  | { allowed: true }
+  | { allowed: false; limit: 'requests' | 'tokens'; max: number; retryAfterMs: number };
 
 /**
  * Fixed one-minute windows. `admit` counts a request only when it is let through; tokens are
@@ -27,4 +29,5 @@ export const windowOf = (nowMs: number) => {
 
 export const rateLimitKey = (agentId: string, policyId: string) => `${agentId}:${policyId}`;
 
-export const isLimited = (limits: RateLimits) => limits.max_requests_per_minute != null || limits.max_tokens_per_minute != null;
+export const isLimited = (limits: RateLimits) =>
+  limits.max_requests_per_minute != null || limits.max_tokens_per_minute != null;

@@ -29,9 +29,11 @@ export class MemoryRateLimiter implements RateLimiter {
     const counter = this.#counter(key, nowMs);
     const { retryAfterMs } = windowOf(nowMs);
     const maxTokens = limits.max_tokens_per_minute;
-    if (maxTokens != null && counter.tokens >= maxTokens) return { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs };
+    if (maxTokens != null && counter.tokens >= maxTokens)
+      return { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs };
     const maxRequests = limits.max_requests_per_minute;
-    if (maxRequests != null && counter.requests >= maxRequests) return { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs };
+    if (maxRequests != null && counter.requests >= maxRequests)
+      return { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs };
     counter.requests += 1;
     return { allowed: true };
   }

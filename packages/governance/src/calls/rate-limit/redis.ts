@@ -10,7 +10,14 @@ interface Admission {
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    rungateAdmit(requestsKey: string, tokensKey: string, maxRequests: number, maxTokens: number, ttlMs: number, pendingTokens: number): Result<[number, number], Context>;
+    rungateAdmit(
+      requestsKey: string,
+      tokensKey: string,
+      maxRequests: number,
+      maxTokens: number,
+      ttlMs: number,
+      pendingTokens: number,
+    ): Result<[number, number], Context>;
   }
 }
 
@@ -106,7 +113,11 @@ export class RedisRateLimiter implements RateLimiter {
         return;
       }
       const { retryAfterMs } = windowOf(waiting.item.nowMs);
-      waiting.resolve(which === 2 ? { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs } : { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs });
+      waiting.resolve(
+        which === 2
+          ? { allowed: false, limit: 'tokens', max: maxTokens, retryAfterMs }
+          : { allowed: false, limit: 'requests', max: maxRequests, retryAfterMs },
+      );
     });
   });
 

@@ -1,11 +1,11 @@
 import type { CircuitState } from '@rungate/contracts';
 import {
+  attemptTransition,
   type BreakerKey,
   type BreakerSettings,
   type BreakerSnapshot,
   type BreakerState,
   type BreakerStore,
-  attemptTransition,
   failureTransition,
   snapshotOf,
   successTransition,

@@ -1,10 +1,22 @@
 import type { CircuitState } from '@rungate/contracts';
 import type { Redis, Result } from 'ioredis';
-import { type BreakerKey, type BreakerSettings, type BreakerSnapshot, type BreakerState, type BreakerStore, snapshotOf } from './circuit-breaker.ts';
+import {
+  type BreakerKey,
+  type BreakerSettings,
+  type BreakerSnapshot,
+  type BreakerState,
+  type BreakerStore,
+  snapshotOf,
+} from './circuit-breaker.ts';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    rungateBreakerAttempt(stateKey: string, threshold: number, recoveryMs: number, nowMs: number): Result<number, Context>;
+    rungateBreakerAttempt(
+      stateKey: string,
+      threshold: number,
+      recoveryMs: number,
+      nowMs: number,
+    ): Result<number, Context>;
     rungateBreakerFailure(
       stateKey: string,
       indexKey: string,
@@ -107,21 +119,33 @@ export class RedisBreakerStore implements BreakerStore {
   async canAttempt(keyId: string, settings: BreakerSettings, nowMs: number): Promise<boolean> {
     if (settings.failure_threshold === 0) return true;
     if (this.#trustsHealthy(keyId, nowMs)) return true;
-    const answer = await this.#redis.rungateBreakerAttempt(this.#stateKey(keyId), settings.failure_threshold, settings.recovery_timeout_ms, nowMs);
+    const answer = await this.#redis.rungateBreakerAttempt(
+      this.#stateKey(keyId),
+      settings.failure_threshold,
+      settings.recovery_timeout_ms,
+      nowMs,
+    );
     if (answer === 2) this.#healthyUntil.set(keyId, nowMs + this.#freshnessMs);
     return answer !== 0;
   }
 
   async recordSuccess(key: BreakerKey, nowMs: number): Promise<void> {
     const writtenAt = this.#successWrittenAt.get(key.keyId);
-    if (this.#trustsHealthy(key.keyId, nowMs) && writtenAt !== undefined && nowMs - writtenAt < this.#freshnessMs) return;
+    if (this.#trustsHealthy(key.keyId, nowMs) && writtenAt !== undefined && nowMs - writtenAt < this.#freshnessMs)
+      return;
     this.#successWrittenAt.set(key.keyId, nowMs);
     this.#healthyUntil.set(key.keyId, nowMs + this.#freshnessMs);
     const stateKey = this.#stateKey(key.keyId);
     // Nothing is read, so one MULTI is atomic enough: a success closes whatever the state was.
     await this.#redis
       .multi()
-      .hset(stateKey, { key_id: key.keyId, provider: key.provider, state: 'closed', failures: 0, last_success_at: nowMs })
+      .hset(stateKey, {
+        key_id: key.keyId,
+        provider: key.provider,
+        state: 'closed',
+        failures: 0,
+        last_success_at: nowMs,
+      })
       .hdel(stateKey, 'opened_at', 'next_attempt_at', 'recovery_timeout_ms', 'probe_until')
       .sadd(this.#indexKey, key.keyId)
       .exec();

@@ -65,5 +65,8 @@ function unique(chain: readonly string[]): string[] {
 function keyedProviders(providerKeys: AgentProviderKeys, format: WireFormat): string[] {
   const providers = Object.keys(providerKeys);
   const rank = (p: string) => (p === format ? 0 : wireFormatOf(p) === format ? 1 : 2);
-  return providers.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
+  return providers
+    .map((p, i) => ({ p, i, r: rank(p) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.p);
 }

@@ -12,7 +12,8 @@ const testPrefix = `rungate:test:cb:${process.pid}:${Date.now()}`;
 afterAll(async () => {
   if (!redis) return;
   const stale = [];
-  for await (const batch of redis.scanStream({ match: `${testPrefix}:*`, count: 500 })) stale.push(...(batch as string[]));
+  for await (const batch of redis.scanStream({ match: `${testPrefix}:*`, count: 500 }))
+    stale.push(...(batch as string[]));
   if (stale.length > 0) await redis.del(...stale);
   await redis.quit();
 });
@@ -21,7 +22,11 @@ let run = 0;
 const stores: [string, () => BreakerStore][] = [['memory', () => new MemoryBreakerStore()]];
 if (redis) stores.push(['redis', () => new RedisBreakerStore(redis, `${testPrefix}:${run++}`)]);
 
-const settings: BreakerSettings = { failure_threshold: 3, recovery_timeout_ms: 10_000, max_recovery_timeout_ms: 35_000 };
+const settings: BreakerSettings = {
+  failure_threshold: 3,
+  recovery_timeout_ms: 10_000,
+  max_recovery_timeout_ms: 35_000,
+};
 const key = { keyId: 'k1', provider: 'openai' };
 
 describe.each(stores)('%s breaker store', (_name, make) => {
@@ -69,7 +74,12 @@ describe.each(stores)('%s breaker store', (_name, make) => {
     const opened = now(clock);
     clock.advance(5_000);
     expect(await fail(store, clock)).toBe('open');
-    expect((await store.snapshot(now(clock)))[0]).toMatchObject({ failureCount: 4, openedAt: opened, recoveryAt: opened + 10_000, lastFailureAt: now(clock) });
+    expect((await store.snapshot(now(clock)))[0]).toMatchObject({
+      failureCount: 4,
+      openedAt: opened,
+      recoveryAt: opened + 10_000,
+      lastFailureAt: now(clock),
+    });
   });
 
   it('a success resets the consecutive count', async () => {
@@ -91,7 +101,17 @@ describe.each(stores)('%s breaker store', (_name, make) => {
     await store.recordSuccess(key, t);
     expect(await store.canAttempt('k1', settings, now(clock))).toBe(true);
     expect(await store.snapshot(now(clock))).toEqual([
-      { keyId: 'k1', provider: 'openai', state: 'closed', failureCount: 0, openedAt: null, recoveryAt: null, recoveryTimeoutMs: null, lastFailureAt: t - 10_000, lastSuccessAt: t },
+      {
+        keyId: 'k1',
+        provider: 'openai',
+        state: 'closed',
+        failureCount: 0,
+        openedAt: null,
+        recoveryAt: null,
+        recoveryTimeoutMs: null,
+        lastFailureAt: t - 10_000,
+        lastSuccessAt: t,
+      },
     ]);
     // Reset: it takes the full threshold again, and the first cool-down is the base one.
     expect(await fail(store, clock, 2)).toBe('closed');
@@ -111,7 +131,11 @@ describe.each(stores)('%s breaker store', (_name, make) => {
       expect(await store.canAttempt('k1', settings, now(clock))).toBe(true);
       expect(await fail(store, clock)).toBe('open');
       const after = (await store.snapshot(now(clock)))[0]!;
-      expect(after).toMatchObject({ state: 'open', openedAt: now(clock), recoveryAt: now(clock) + after.recoveryTimeoutMs! });
+      expect(after).toMatchObject({
+        state: 'open',
+        openedAt: now(clock),
+        recoveryAt: now(clock) + after.recoveryTimeoutMs!,
+      });
       timeouts.push(after.recoveryTimeoutMs!);
     }
     expect(timeouts).toEqual([20_000, 35_000, 35_000, 35_000]);
@@ -141,11 +165,31 @@ describe.each(stores)('%s breaker store', (_name, make) => {
     await fail(store, clock, 3);
     await store.recordSuccess({ keyId: 'k2', provider: 'anthropic' }, now(clock));
     expect(await store.canAttempt('k2', settings, now(clock))).toBe(true);
-    const health = (await store.snapshot(now(clock))).map(toProviderKeyHealth).sort((a, b) => a.provider_key_id.localeCompare(b.provider_key_id));
+    const health = (await store.snapshot(now(clock)))
+      .map(toProviderKeyHealth)
+      .sort((a, b) => a.provider_key_id.localeCompare(b.provider_key_id));
     const iso = clock.now().toISOString();
     expect(health).toEqual([
-      { provider_key_id: 'k1', provider: 'openai', state: 'open', failure_count: 3, last_failure_at: iso, last_success_at: null, opened_at: iso, recovery_at: new Date(now(clock) + 10_000).toISOString() },
-      { provider_key_id: 'k2', provider: 'anthropic', state: 'closed', failure_count: 0, last_failure_at: null, last_success_at: iso, opened_at: null, recovery_at: null },
+      {
+        provider_key_id: 'k1',
+        provider: 'openai',
+        state: 'open',
+        failure_count: 3,
+        last_failure_at: iso,
+        last_success_at: null,
+        opened_at: iso,
+        recovery_at: new Date(now(clock) + 10_000).toISOString(),
+      },
+      {
+        provider_key_id: 'k2',
+        provider: 'anthropic',
+        state: 'closed',
+        failure_count: 0,
+        last_failure_at: null,
+        last_success_at: iso,
+        opened_at: null,
+        recovery_at: null,
+      },
     ]);
     for (const item of health) expect(ProviderKeyHealth.parse(item)).toEqual(item);
   });
@@ -158,9 +202,15 @@ describe.runIf(redis)('redis breaker store across instances', () => {
     const b = new RedisBreakerStore(redis!, prefix);
     const clock = new ManualClock();
     const t = clock.now().getTime();
-    await Promise.all([a.recordFailure(key, settings, t), b.recordFailure(key, settings, t), a.recordFailure(key, settings, t)]);
+    await Promise.all([
+      a.recordFailure(key, settings, t),
+      b.recordFailure(key, settings, t),
+      a.recordFailure(key, settings, t),
+    ]);
     expect(await b.canAttempt('k1', settings, t)).toBe(false);
-    const probes = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).canAttempt('k1', settings, t + 10_000)));
+    const probes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).canAttempt('k1', settings, t + 10_000)),
+    );
     expect(probes.filter(Boolean)).toHaveLength(1);
   });
 

@@ -62,7 +62,18 @@ const capOf = (s: BreakerSettings) => Math.max(s.max_recovery_timeout_ms, s.reco
 
 export function closedState(key: BreakerKey): BreakerState {
   const { keyId, provider } = key;
-  return { keyId, provider, state: 'closed', failures: 0, openedAt: null, nextAttemptAt: null, recoveryTimeoutMs: null, probeUntil: null, lastFailureAt: null, lastSuccessAt: null };
+  return {
+    keyId,
+    provider,
+    state: 'closed',
+    failures: 0,
+    openedAt: null,
+    nextAttemptAt: null,
+    recoveryTimeoutMs: null,
+    probeUntil: null,
+    lastFailureAt: null,
+    lastSuccessAt: null,
+  };
 }
 
 /**
@@ -71,7 +82,11 @@ export function closedState(key: BreakerKey): BreakerState {
  * instance died mid-call), the next caller after that may probe instead of the key staying
  * half-open forever.
  */
-export function attemptTransition(state: BreakerState | undefined, settings: BreakerSettings, nowMs: number): { allowed: boolean; next?: BreakerState } {
+export function attemptTransition(
+  state: BreakerState | undefined,
+  settings: BreakerSettings,
+  nowMs: number,
+): { allowed: boolean; next?: BreakerState } {
   if (settings.failure_threshold === 0 || !state || state.state === 'closed') return { allowed: true };
   const lease = state.recoveryTimeoutMs ?? settings.recovery_timeout_ms;
   if (state.state === 'open') {
@@ -82,7 +97,12 @@ export function attemptTransition(state: BreakerState | undefined, settings: Bre
   return { allowed: true, next: { ...state, probeUntil: nowMs + lease } };
 }
 
-export function failureTransition(state: BreakerState | undefined, key: BreakerKey, settings: BreakerSettings, nowMs: number): BreakerState {
+export function failureTransition(
+  state: BreakerState | undefined,
+  key: BreakerKey,
+  settings: BreakerSettings,
+  nowMs: number,
+): BreakerState {
   const s = { ...(state ?? closedState(key)), provider: key.provider };
   s.failures += 1;
   s.lastFailureAt = nowMs;
@@ -91,12 +111,20 @@ export function failureTransition(state: BreakerState | undefined, key: BreakerK
     const timeout = Math.min((s.recoveryTimeoutMs ?? settings.recovery_timeout_ms) * 2, capOf(settings));
     return open(s, nowMs, timeout);
   }
-  if (s.state === 'closed' && s.failures >= settings.failure_threshold) return open(s, nowMs, settings.recovery_timeout_ms);
+  if (s.state === 'closed' && s.failures >= settings.failure_threshold)
+    return open(s, nowMs, settings.recovery_timeout_ms);
   return s;
 }
 
 function open(s: BreakerState, nowMs: number, timeoutMs: number): BreakerState {
-  return { ...s, state: 'open', openedAt: nowMs, recoveryTimeoutMs: timeoutMs, nextAttemptAt: nowMs + timeoutMs, probeUntil: null };
+  return {
+    ...s,
+    state: 'open',
+    openedAt: nowMs,
+    recoveryTimeoutMs: timeoutMs,
+    nextAttemptAt: nowMs + timeoutMs,
+    probeUntil: null,
+  };
 }
 
 export function successTransition(state: BreakerState | undefined, key: BreakerKey, nowMs: number): BreakerState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRoundRobinCounters, type Random, orderKeys } from './keys.ts';
+import { MemoryRoundRobinCounters, orderKeys, type Random } from './keys.ts';
 
 /** mulberry32: a small seeded generator, so the draws below are the same on every run. */
 function seeded(seed: number): Random {
@@ -22,7 +22,8 @@ const weighted = [
 
 describe('orderKeys', () => {
   it('returns a single key id under every strategy', () => {
-    for (const strategy of ['failover', 'round_robin', 'weighted'] as const) expect(orderKeys('k1', strategy, 'x', deps())).toEqual(['k1']);
+    for (const strategy of ['failover', 'round_robin', 'weighted'] as const)
+      expect(orderKeys('k1', strategy, 'x', deps())).toEqual(['k1']);
     expect(orderKeys(undefined, 'failover', 'x', deps())).toEqual([]);
   });
 
@@ -71,7 +72,14 @@ describe('orderKeys', () => {
   });
 
   it('never falls off the end when random() returns values just under 1', () => {
-    expect(orderKeys(weighted, 'weighted', 'x', deps(() => 0.9999999999999999))).toEqual(['c', 'b', 'a']);
+    expect(
+      orderKeys(
+        weighted,
+        'weighted',
+        'x',
+        deps(() => 0.9999999999999999),
+      ),
+    ).toEqual(['c', 'b', 'a']);
   });
 });
 

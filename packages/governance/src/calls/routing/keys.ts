@@ -41,7 +41,12 @@ export interface KeyOrderDeps {
  * the order by weight without replacement, so the first key is chosen in proportion to its
  * weight. A single key id is its own order under every strategy.
  */
-export function orderKeys(binding: Binding | undefined, strategy: LoadBalancing, counterName: string, deps: KeyOrderDeps): string[] {
+export function orderKeys(
+  binding: Binding | undefined,
+  strategy: LoadBalancing,
+  counterName: string,
+  deps: KeyOrderDeps,
+): string[] {
   if (binding === undefined) return [];
   if (typeof binding === 'string') return [binding];
   if (binding.length < 2 || strategy === 'failover') return binding.map((k) => k.key_id);

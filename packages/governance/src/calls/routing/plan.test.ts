@@ -13,7 +13,10 @@ function policy(routing: Record<string, unknown> = {}, model_mapping: PolicySett
 }
 
 function plan(input: Partial<PlanInput> & Pick<PlanInput, 'policy'>, deps = {}) {
-  return planRoute({ agentOverride: null, providerKeys: keys, requestFormat: 'openai', model: 'gpt-4o', ...input }, deps);
+  return planRoute(
+    { agentOverride: null, providerKeys: keys, requestFormat: 'openai', model: 'gpt-4o', ...input },
+    deps,
+  );
 }
 
 const providers = (p: ReturnType<typeof plan>) => p.attempts.map((a) => a.provider);
@@ -26,7 +29,10 @@ describe('chain precedence', () => {
   ];
 
   it('uses the policy default chain when no route matches', () => {
-    const p = plan({ policy: policy({ default_chain: ['anthropic', 'openai'], model_routes: routes }), model: 'llama-3' });
+    const p = plan({
+      policy: policy({ default_chain: ['anthropic', 'openai'], model_routes: routes }),
+      model: 'llama-3',
+    });
     expect(providers(p)).toEqual(['anthropic', 'openai']);
     expect(p.source).toBe('policy_chain');
     expect(p.matchedPattern).toBeNull();
@@ -55,7 +61,10 @@ describe('chain precedence', () => {
   });
 
   it("puts the agent's matching route first of all", () => {
-    const override: RoutingOverride = { default_chain: ['anthropic'], model_routes: [{ pattern: 'gpt-4?', chain: ['openai'], timeout_ms: 5_000 }] };
+    const override: RoutingOverride = {
+      default_chain: ['anthropic'],
+      model_routes: [{ pattern: 'gpt-4?', chain: ['openai'], timeout_ms: 5_000 }],
+    };
     const p = plan({ policy: policy({ model_routes: routes }), agentOverride: override, model: 'gpt-4o' });
     expect(providers(p)).toEqual(['openai']);
     expect(p).toMatchObject({ source: 'agent_route', matchedPattern: 'gpt-4?' });
@@ -63,13 +72,19 @@ describe('chain precedence', () => {
   });
 
   it('lets a route with an empty chain set only the timeout', () => {
-    const p = plan({ policy: policy({ default_chain: ['openai'], model_routes: [{ pattern: 'gpt-*', chain: [], timeout_ms: 9_000 }] }) });
+    const p = plan({
+      policy: policy({ default_chain: ['openai'], model_routes: [{ pattern: 'gpt-*', chain: [], timeout_ms: 9_000 }] }),
+    });
     expect(p).toMatchObject({ source: 'policy_chain', matchedPattern: 'gpt-*' });
     expect(p.attempts[0]!.timeoutMs).toBe(9_000);
   });
 
   it('takes the timeout from route, then agent, then policy', () => {
-    const base = policy({ timeout_ms: 60_000, default_chain: ['openai'], model_routes: [{ pattern: 'claude-*', chain: ['anthropic'], timeout_ms: 20_000 }] });
+    const base = policy({
+      timeout_ms: 60_000,
+      default_chain: ['openai'],
+      model_routes: [{ pattern: 'claude-*', chain: ['anthropic'], timeout_ms: 20_000 }],
+    });
     const override: RoutingOverride = { timeout_ms: 40_000 };
     expect(plan({ policy: base }).attempts[0]!.timeoutMs).toBe(60_000);
     expect(plan({ policy: base, agentOverride: override }).attempts[0]!.timeoutMs).toBe(40_000);
@@ -77,13 +92,22 @@ describe('chain precedence', () => {
   });
 
   it('never lets the connect timeout exceed a shorter route timeout', () => {
-    const p = plan({ policy: policy({ connect_timeout_ms: 10_000, default_chain: ['openai'], model_routes: [{ pattern: 'gpt-*', chain: ['openai'], timeout_ms: 4_000 }] }) });
+    const p = plan({
+      policy: policy({
+        connect_timeout_ms: 10_000,
+        default_chain: ['openai'],
+        model_routes: [{ pattern: 'gpt-*', chain: ['openai'], timeout_ms: 4_000 }],
+      }),
+    });
     expect(p.attempts[0]).toMatchObject({ timeoutMs: 4_000, connectTimeoutMs: 4_000 });
     expect(plan({ policy: policy({ default_chain: ['openai'] }) }).attempts[0]!.connectTimeoutMs).toBe(10_000);
   });
 
   it('drops repeated providers and providers the agent has no key for', () => {
-    const p = plan({ policy: policy({ default_chain: ['mistral', 'openai', 'openai', 'anthropic'] }), providerKeys: { openai: 'k1', anthropic: [] } });
+    const p = plan({
+      policy: policy({ default_chain: ['mistral', 'openai', 'openai', 'anthropic'] }),
+      providerKeys: { openai: 'k1', anthropic: [] },
+    });
     expect(providers(p)).toEqual(['openai']);
   });
 
@@ -107,7 +131,12 @@ describe('without any chain', () => {
   });
 
   it('puts anthropic first for an Anthropic request', () => {
-    const p = plan({ policy: policy(), providerKeys: agentKeys, requestFormat: 'anthropic', model: 'claude-sonnet-4-5' });
+    const p = plan({
+      policy: policy(),
+      providerKeys: agentKeys,
+      requestFormat: 'anthropic',
+      model: 'claude-sonnet-4-5',
+    });
     expect(providers(p)).toEqual(['anthropic', 'groq', 'openai', 'mistral']);
   });
 });
@@ -115,9 +144,19 @@ describe('without any chain', () => {
 describe('model mapping and formats', () => {
   it('maps the model per provider and keeps the original elsewhere', () => {
     const p = plan({
-      policy: policy({ default_chain: ['openai', 'anthropic', 'groq'] }, { 'gpt-4o': { anthropic: 'claude-sonnet-4-5', groq: 'llama-3.3-70b' } }),
+      policy: policy(
+        { default_chain: ['openai', 'anthropic', 'groq'] },
+        { 'gpt-4o': { anthropic: 'claude-sonnet-4-5', groq: 'llama-3.3-70b' } },
+      ),
     });
-    expect(p.attempts.map(({ provider, format, originalModel, resolvedModel }) => ({ provider, format, originalModel, resolvedModel }))).toEqual([
+    expect(
+      p.attempts.map(({ provider, format, originalModel, resolvedModel }) => ({
+        provider,
+        format,
+        originalModel,
+        resolvedModel,
+      })),
+    ).toEqual([
       { provider: 'openai', format: 'openai', originalModel: 'gpt-4o', resolvedModel: 'gpt-4o' },
       { provider: 'anthropic', format: 'anthropic', originalModel: 'gpt-4o', resolvedModel: 'claude-sonnet-4-5' },
       { provider: 'groq', format: 'openai', originalModel: 'gpt-4o', resolvedModel: 'llama-3.3-70b' },
@@ -142,8 +181,14 @@ describe('load balancing', () => {
 
   it("rotates per call with round_robin, per agent, and the agent's override wins", () => {
     const counters = new MemoryRoundRobinCounters();
-    const input = { policy: policy({ default_chain: ['openai'] }), providerKeys: weighted, agentOverride: { load_balancing: 'round_robin' as const } };
-    const firsts = [0, 1, 2, 3].map(() => plan({ ...input, counterScope: 'agent-1' }, { counters }).attempts[0]!.keyIds);
+    const input = {
+      policy: policy({ default_chain: ['openai'] }),
+      providerKeys: weighted,
+      agentOverride: { load_balancing: 'round_robin' as const },
+    };
+    const firsts = [0, 1, 2, 3].map(
+      () => plan({ ...input, counterScope: 'agent-1' }, { counters }).attempts[0]!.keyIds,
+    );
     expect(firsts).toEqual([
       ['a', 'b', 'c'],
       ['b', 'c', 'a'],
@@ -154,14 +199,20 @@ describe('load balancing', () => {
   });
 
   it('draws the weighted order from the injected random source', () => {
-    const p = plan({ policy: policy({ default_chain: ['openai'], load_balancing: 'weighted' }), providerKeys: weighted }, { random: () => 0.5 });
+    const p = plan(
+      { policy: policy({ default_chain: ['openai'], load_balancing: 'weighted' }), providerKeys: weighted },
+      { random: () => 0.5 },
+    );
     // 0.5 of weight 3 falls in b's share; then 0.5 of the remaining weight 2 falls in c's.
     expect(p.attempts[0]!.keyIds).toEqual(['b', 'c', 'a']);
   });
 });
 
 describe('routing preference', () => {
-  const chain = policy({ default_chain: ['openai', 'anthropic', 'groq'], routing_preference: 'cost' }, { 'gpt-4o': { anthropic: 'claude-3-5-haiku-latest', groq: 'no-such-model' } });
+  const chain = policy(
+    { default_chain: ['openai', 'anthropic', 'groq'], routing_preference: 'cost' },
+    { 'gpt-4o': { anthropic: 'claude-3-5-haiku-latest', groq: 'no-such-model' } },
+  );
 
   it('orders by the mapped model price, unknown prices last', () => {
     const p = plan({ policy: chain }, { priceBook: createPriceBook() });

@@ -3,7 +3,7 @@ import { type WireFormat, wireFormatOf } from '../../providers/registry.ts';
 import type { PolicySettings } from '../../resources/policies/defaults.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
 import { type ChainSource, resolveChain } from './chain.ts';
-import { MemoryRoundRobinCounters, type Random, type RoundRobinCounters, orderKeys } from './keys.ts';
+import { MemoryRoundRobinCounters, orderKeys, type Random, type RoundRobinCounters } from './keys.ts';
 import type { LatencyTracker } from './latency.ts';
 import { orderByPreference } from './preference.ts';
 
@@ -92,7 +92,12 @@ export function planRoute(input: PlanInput, deps: PlanDeps = {}): RoutePlan {
   const ordered = orderByPreference(candidates, preference, deps, input.orgId ?? null, input.nowMs ?? Date.now());
   // Keys are ordered last so round robin counts only providers that made it into the plan.
   for (const attempt of ordered) {
-    attempt.keyIds = orderKeys(own(input.providerKeys, attempt.provider), loadBalancing, `${scope}\u0000${attempt.provider}`, keyDeps);
+    attempt.keyIds = orderKeys(
+      own(input.providerKeys, attempt.provider),
+      loadBalancing,
+      `${scope}\u0000${attempt.provider}`,
+      keyDeps,
+    );
   }
   return { attempts: ordered, source: chain.source, matchedPattern: chain.matchedPattern, loadBalancing, preference };
 }

@@ -70,7 +70,12 @@ export function firstStep(plan: PlanShape): { providerIndex: number; keyId: stri
  * provider while attempts remain, honouring `retry-after` or else backing off exponentially.
  * A wait longer than `maxDelayMs` is not made: the call moves on instead.
  */
-export function nextStep(plan: PlanShape, settings: RetrySettings, history: readonly AttemptRecord[], options: RetryOptions = {}): NextStep {
+export function nextStep(
+  plan: PlanShape,
+  settings: RetrySettings,
+  history: readonly AttemptRecord[],
+  options: RetryOptions = {},
+): NextStep {
   const last = history.at(-1);
   if (!last) throw new RangeError('nextStep needs the failed attempt in history');
   const { baseDelayMs = 500, maxDelayMs = 10_000 } = options;
@@ -90,7 +95,8 @@ export function nextStep(plan: PlanShape, settings: RetrySettings, history: read
       tried.add(h.keyId);
     }
   }
-  if (last.failure.kind !== 'circuit_open' && !isRetryable(last.failure, settings.retry_on)) return { action: 'stop', reason: 'not_retryable' };
+  if (last.failure.kind !== 'circuit_open' && !isRetryable(last.failure, settings.retry_on))
+    return { action: 'stop', reason: 'not_retryable' };
 
   const room = attempts < Math.max(1, settings.max_retries);
   const usable = keys.filter((k) => !open.has(k));

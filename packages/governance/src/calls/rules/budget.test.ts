@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addUsd } from '../pricing/money.ts';
-import { budgetHeadroom, checkAlertThreshold, checkBudget, evaluateAlertThreshold, exceededLimit, spendableUsd } from './budget.ts';
+import {
+  budgetHeadroom,
+  checkAlertThreshold,
+  checkBudget,
+  evaluateAlertThreshold,
+  exceededLimit,
+  spendableUsd,
+} from './budget.ts';
 
 const spent = (costUsd: string, tokens = 0) => ({ costUsd, tokens });
 const NOTHING = '0.0000000000';
@@ -9,7 +16,11 @@ describe('budgetHeadroom', () => {
   it('is null under every limit the policy does not set', () => {
     expect(budgetHeadroom({}, spent('5', 100), '5')).toEqual({ usd: null, tokens: null, hourlyUsd: null });
     expect(budgetHeadroom(undefined, spent('5'), '5')).toEqual({ usd: null, tokens: null, hourlyUsd: null });
-    expect(budgetHeadroom({ hard_limit_usd: null }, spent('5'), '5')).toEqual({ usd: null, tokens: null, hourlyUsd: null });
+    expect(budgetHeadroom({ hard_limit_usd: null }, spent('5'), '5')).toEqual({
+      usd: null,
+      tokens: null,
+      hourlyUsd: null,
+    });
   });
 
   it('is what is left under each limit, exactly', () => {
@@ -27,7 +38,10 @@ describe('budgetHeadroom', () => {
   });
 
   it('treats a zero limit as nothing to spend', () => {
-    expect(budgetHeadroom({ hard_limit_usd: 0, hard_limit_tokens: 0 }, spent(NOTHING), NOTHING)).toMatchObject({ usd: NOTHING, tokens: 0 });
+    expect(budgetHeadroom({ hard_limit_usd: 0, hard_limit_tokens: 0 }, spent(NOTHING), NOTHING)).toMatchObject({
+      usd: NOTHING,
+      tokens: 0,
+    });
   });
 });
 
@@ -45,7 +59,9 @@ describe('checkBudget', () => {
   const budget = { hard_limit_usd: 1, hard_limit_tokens: 10_000, max_cost_per_hour_usd: 5 };
 
   it('admits a call whose worst case fits, including one landing exactly on the limit', () => {
-    expect(checkBudget(budget, spent('0.5', 100), NOTHING, { usd: '0.4999999999', tokens: 100 })).toEqual({ allowed: true });
+    expect(checkBudget(budget, spent('0.5', 100), NOTHING, { usd: '0.4999999999', tokens: 100 })).toEqual({
+      allowed: true,
+    });
     expect(checkBudget(budget, spent('0.5', 100), NOTHING, { usd: '0.5', tokens: 9900 })).toEqual({ allowed: true });
   });
 
@@ -54,8 +70,15 @@ describe('checkBudget', () => {
       allowed: false,
       code: 'budget_exceeded',
       status: 402,
-      message: 'Run budget exceeded: this call may cost up to $0.5000000001 but $0.5000000000 of hard_limit_usd $1 remains',
-      details: { limit: 'hard_limit_usd', limit_value: 1, cost_usd: 0.5, remaining_usd: 0.5, worst_case_usd: 0.5000000001 },
+      message:
+        'Run budget exceeded: this call may cost up to $0.5000000001 but $0.5000000000 of hard_limit_usd $1 remains',
+      details: {
+        limit: 'hard_limit_usd',
+        limit_value: 1,
+        cost_usd: 0.5,
+        remaining_usd: 0.5,
+        worst_case_usd: 0.5000000001,
+      },
     });
   });
 
@@ -64,8 +87,15 @@ describe('checkBudget', () => {
       allowed: false,
       code: 'budget_exceeded',
       status: 402,
-      message: 'Run token budget exceeded: this call may use up to 1001 tokens but 1000 of hard_limit_tokens 10000 remain',
-      details: { limit: 'hard_limit_tokens', limit_value: 10_000, tokens_used: 9000, remaining_tokens: 1000, worst_case_tokens: 1001 },
+      message:
+        'Run token budget exceeded: this call may use up to 1001 tokens but 1000 of hard_limit_tokens 10000 remain',
+      details: {
+        limit: 'hard_limit_tokens',
+        limit_value: 10_000,
+        tokens_used: 9000,
+        remaining_tokens: 1000,
+        worst_case_tokens: 1001,
+      },
     });
   });
 
@@ -74,15 +104,24 @@ describe('checkBudget', () => {
       allowed: false,
       code: 'budget_exceeded',
       status: 402,
-      message: 'Hourly budget exceeded: this call may cost up to $0.2000000000 but $0.1000000000 of max_cost_per_hour_usd $5 remains',
-      details: { limit: 'max_cost_per_hour_usd', limit_value: 5, hourly_cost_usd: 4.9, remaining_usd: 0.1, worst_case_usd: 0.2 },
+      message:
+        'Hourly budget exceeded: this call may cost up to $0.2000000000 but $0.1000000000 of max_cost_per_hour_usd $5 remains',
+      details: {
+        limit: 'max_cost_per_hour_usd',
+        limit_value: 5,
+        hourly_cost_usd: 4.9,
+        remaining_usd: 0.1,
+        worst_case_usd: 0.2,
+      },
     });
   });
 
   it('names the run limit first when several are passed', () => {
     expect(exceededLimit({ usd: '0', tokens: 0, hourlyUsd: '0' }, { usd: '1', tokens: 1 })).toBe('hard_limit_usd');
     expect(exceededLimit({ usd: '1', tokens: 0, hourlyUsd: '0' }, { usd: '1', tokens: 1 })).toBe('hard_limit_tokens');
-    expect(exceededLimit({ usd: '1', tokens: 1, hourlyUsd: '0' }, { usd: '1', tokens: 1 })).toBe('max_cost_per_hour_usd');
+    expect(exceededLimit({ usd: '1', tokens: 1, hourlyUsd: '0' }, { usd: '1', tokens: 1 })).toBe(
+      'max_cost_per_hour_usd',
+    );
     expect(exceededLimit({ usd: '1', tokens: 1, hourlyUsd: '1' }, { usd: '1', tokens: 1 })).toBeNull();
   });
 
@@ -110,7 +149,9 @@ describe('checkBudget', () => {
 
 describe('alert thresholds', () => {
   it('are not exceeded below the thresholds or without any', () => {
-    expect(evaluateAlertThreshold({ alert_threshold_usd: 1, alert_threshold_tokens: 100 }, spent('0.9999999999', 99))).toEqual({ exceeded: false });
+    expect(
+      evaluateAlertThreshold({ alert_threshold_usd: 1, alert_threshold_tokens: 100 }, spent('0.9999999999', 99)),
+    ).toEqual({ exceeded: false });
     expect(evaluateAlertThreshold({}, spent('100', 1e9))).toEqual({ exceeded: false });
     expect(evaluateAlertThreshold(undefined, spent('100', 1e9))).toEqual({ exceeded: false });
   });
@@ -121,7 +162,12 @@ describe('alert thresholds', () => {
       crossed: ['alert_threshold_usd'],
       action: 'continue_and_alert',
     });
-    expect(evaluateAlertThreshold({ alert_threshold_usd: 1, alert_threshold_tokens: 100, on_alert_threshold: 'continue_and_block_new' }, spent('2', 100))).toEqual({
+    expect(
+      evaluateAlertThreshold(
+        { alert_threshold_usd: 1, alert_threshold_tokens: 100, on_alert_threshold: 'continue_and_block_new' },
+        spent('2', 100),
+      ),
+    ).toEqual({
       exceeded: true,
       crossed: ['alert_threshold_usd', 'alert_threshold_tokens'],
       action: 'continue_and_block_new',
@@ -131,7 +177,9 @@ describe('alert thresholds', () => {
   it('stop the run only under stop_and_alert, with 402 budget_alert_exceeded', () => {
     const over = spent('0.75', 1200);
     expect(checkAlertThreshold({ alert_threshold_usd: 0.5 }, over)).toEqual({ allowed: true });
-    expect(checkAlertThreshold({ alert_threshold_usd: 0.5, on_alert_threshold: 'continue_and_block_new' }, over)).toEqual({ allowed: true });
+    expect(
+      checkAlertThreshold({ alert_threshold_usd: 0.5, on_alert_threshold: 'continue_and_block_new' }, over),
+    ).toEqual({ allowed: true });
     expect(checkAlertThreshold({ alert_threshold_usd: 0.5, on_alert_threshold: 'stop_and_alert' }, over)).toEqual({
       allowed: false,
       code: 'budget_alert_exceeded',
@@ -146,6 +194,8 @@ describe('alert thresholds', () => {
         tokens_used: 1200,
       },
     });
-    expect(checkAlertThreshold({ alert_threshold_usd: 1, on_alert_threshold: 'stop_and_alert' }, over)).toEqual({ allowed: true });
+    expect(checkAlertThreshold({ alert_threshold_usd: 1, on_alert_threshold: 'stop_and_alert' }, over)).toEqual({
+      allowed: true,
+    });
   });
 });

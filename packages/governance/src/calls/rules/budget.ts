@@ -1,5 +1,5 @@
 import type { PolicyBudget } from '@rungate/contracts';
-import { type Usd, ZERO_USD, formatUsd, minUsd, toUsd, usdToNumber, usdUnits } from '../pricing/money.ts';
+import { formatUsd, minUsd, toUsd, type Usd, usdToNumber, usdUnits, ZERO_USD } from '../pricing/money.ts';
 import { ALLOWED, block, type Decision } from './decision.ts';
 
 type Budget = PolicyBudget | null | undefined;
@@ -75,7 +75,13 @@ export function checkBudget(budget: Budget, run: RunSpend, hourlySpendUsd: Usd, 
     return block(
       'budget_exceeded',
       `Run token budget exceeded: this call may use up to ${worst.tokens} tokens but ${headroom.tokens} of hard_limit_tokens ${budget.hard_limit_tokens} remain`,
-      { limit, limit_value: budget.hard_limit_tokens, tokens_used: run.tokens, remaining_tokens: headroom.tokens, worst_case_tokens: worst.tokens },
+      {
+        limit,
+        limit_value: budget.hard_limit_tokens,
+        tokens_used: run.tokens,
+        remaining_tokens: headroom.tokens,
+        worst_case_tokens: worst.tokens,
+      },
     );
   }
   const hourly = limit === 'max_cost_per_hour_usd';
@@ -95,9 +101,7 @@ export function checkBudget(budget: Budget, run: RunSpend, hourlySpendUsd: Usd, 
 
 export type AlertLimit = 'alert_threshold_usd' | 'alert_threshold_tokens';
 
-export type AlertEvaluation =
-  | { exceeded: false }
-  | { exceeded: true; crossed: AlertLimit[]; action: OnAlertThreshold };
+export type AlertEvaluation = { exceeded: false } | { exceeded: true; crossed: AlertLimit[]; action: OnAlertThreshold };
 
 /**
  * Whether a run has reached an alert threshold (reaching it counts), and what the policy says
@@ -122,12 +126,16 @@ export function evaluateAlertThreshold(budget: Budget, run: RunSpend): AlertEval
 export function checkAlertThreshold(budget: Budget, run: RunSpend): Decision {
   const alert = evaluateAlertThreshold(budget, run);
   if (!alert.exceeded || alert.action !== 'stop_and_alert') return ALLOWED;
-  return block('budget_alert_exceeded', `Run reached its alert threshold (${alert.crossed.join(', ')}) and the policy stops runs there`, {
-    thresholds: alert.crossed,
-    action: alert.action,
-    alert_threshold_usd: budget?.alert_threshold_usd ?? null,
-    alert_threshold_tokens: budget?.alert_threshold_tokens ?? null,
-    cost_usd: usdToNumber(run.costUsd),
-    tokens_used: run.tokens,
-  });
+  return block(
+    'budget_alert_exceeded',
+    `Run reached its alert threshold (${alert.crossed.join(', ')}) and the policy stops runs there`,
+    {
+      thresholds: alert.crossed,
+      action: alert.action,
+      alert_threshold_usd: budget?.alert_threshold_usd ?? null,
+      alert_threshold_tokens: budget?.alert_threshold_tokens ?? null,
+      cost_usd: usdToNumber(run.costUsd),
+      tokens_used: run.tokens,
+    },
+  );
 }

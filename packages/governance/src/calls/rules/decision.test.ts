@@ -8,15 +8,35 @@ describe('Decision', () => {
     expect(blockStatus.budget_exceeded).toBe(402);
     expect(blockStatus.budget_alert_exceeded).toBe(402);
     expect(blockStatus.rate_limited).toBe(429);
-    for (const code of ['model_not_allowed', 'tool_blocked', 'runaway_prevention', 'agent_disabled', 'run_force_stopped'] as const) {
+    for (const code of [
+      'model_not_allowed',
+      'tool_blocked',
+      'runaway_prevention',
+      'agent_disabled',
+      'run_force_stopped',
+    ] as const) {
       expect(blockStatus[code]).toBe(403);
     }
   });
 
   it('builds a refusal that fills the spec GovernanceBlockResponse as is', () => {
     const decision = block('tool_blocked', "Tool 'bash' is blocked", { tools: ['bash'] });
-    expect(decision).toEqual({ allowed: false, code: 'tool_blocked', status: 403, message: "Tool 'bash' is blocked", details: { tools: ['bash'] } });
-    const body = { error: { type: 'governance_block', code: decision.code, message: decision.message, details: decision.details, run_id: null } };
+    expect(decision).toEqual({
+      allowed: false,
+      code: 'tool_blocked',
+      status: 403,
+      message: "Tool 'bash' is blocked",
+      details: { tools: ['bash'] },
+    });
+    const body = {
+      error: {
+        type: 'governance_block',
+        code: decision.code,
+        message: decision.message,
+        details: decision.details,
+        run_id: null,
+      },
+    };
     expect(GovernanceBlockResponse.parse(body)).toEqual(body);
     expect(block('rate_limited', 'slow down').details).toEqual({});
   });

@@ -1,6 +1,6 @@
+export * from './budget.ts';
 export * from './decision.ts';
 export { globMatch } from './glob.ts';
 export * from './models.ts';
-export * from './tools.ts';
 export * from './runaway.ts';
-export * from './budget.ts';
+export * from './tools.ts';

@@ -21,7 +21,9 @@ describe('checkRunaway', () => {
   });
 
   it('is off when disabled or without a limit', () => {
-    expect(checkRunaway({ runaway_prevention: { enabled: false, max_steps_per_run: 3 } }, 100)).toEqual({ allowed: true });
+    expect(checkRunaway({ runaway_prevention: { enabled: false, max_steps_per_run: 3 } }, 100)).toEqual({
+      allowed: true,
+    });
     expect(checkRunaway({ runaway_prevention: { enabled: true } }, 100)).toEqual({ allowed: true });
     expect(checkRunaway({}, 100)).toEqual({ allowed: true });
   });

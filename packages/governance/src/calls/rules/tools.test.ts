@@ -32,7 +32,9 @@ describe('checkTools', () => {
   });
 
   it('checks blocked_tools before allowed_tools', () => {
-    expect(checkTools({ allowed_tools: ['*'], blocked_tools: ['bash'] }, ['bash'])).toMatchObject({ details: { rule: 'blocked_tools' } });
+    expect(checkTools({ allowed_tools: ['*'], blocked_tools: ['bash'] }, ['bash'])).toMatchObject({
+      details: { rule: 'blocked_tools' },
+    });
   });
 
   it('is case-sensitive', () => {

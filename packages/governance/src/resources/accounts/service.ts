@@ -2,9 +2,9 @@ import type { Account, UpdateAccountInput } from '@rungate/contracts';
 import { accounts, type Executor, returnedRow } from '@rungate/db';
 import { eq } from 'drizzle-orm';
 import type { AuthContext } from '../../auth/context.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { toAccount } from './presenter.ts';
 
 export function createAccountService({ db, clock }: ServiceDeps) {

@@ -3,14 +3,13 @@ import { adminTokens, type Executor, returnedRow } from '@rungate/db';
 import { and, desc, eq } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
 import { ADMIN_TOKEN_PREFIX } from '../../auth/token-prefixes.ts';
-import { issueSecret } from '../../secrets/crypto.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { type EventActor, eventActor } from '../../events/event-actor.ts';
 import { recordEvent } from '../../events/outbox.ts';
+import { issueSecret } from '../../secrets/crypto.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { toAdminToken } from './presenter.ts';
-
 
 /** Tokens issued by the system itself (registration, seeding) have no acting token or member. */
 const SYSTEM: EventActor = { token_id: null, member_id: null };
@@ -20,25 +19,37 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
    * Inserts a token for `orgId` and queues `admin_token.created` (never with the secret); also
    * used by registration inside its transaction.
    */
-  async function issue(executor: Executor, orgId: string, input: CreateAdminTokenInput, createdBy: string | null, actor: EventActor = SYSTEM) {
+  async function issue(
+    executor: Executor,
+    orgId: string,
+    input: CreateAdminTokenInput,
+    createdBy: string | null,
+    actor: EventActor = SYSTEM,
+  ) {
     const { secret, hash, displayPrefix } = issueSecret(ADMIN_TOKEN_PREFIX);
     const expiresAt = input.expires_in ? new Date(clock.now().getTime() + expiresInToMs(input.expires_in)) : null;
     try {
-      const row = returnedRow(await executor
-        .insert(adminTokens)
-        .values({
-          accountId: orgId,
-          name: input.name,
-          description: input.description ?? null,
-          scopes: [...new Set(input.scopes)],
-          tokenHash: hash,
-          tokenPrefix: displayPrefix,
-          expiresAt,
-          createdBy,
-        })
-        .returning());
+      const row = returnedRow(
+        await executor
+          .insert(adminTokens)
+          .values({
+            accountId: orgId,
+            name: input.name,
+            description: input.description ?? null,
+            scopes: [...new Set(input.scopes)],
+            tokenHash: hash,
+            tokenPrefix: displayPrefix,
+            expiresAt,
+            createdBy,
+          })
+          .returning(),
+      );
       const token = toAdminToken(row);
-      await recordEvent(executor, { orgId, type: 'admin_token.created', data: { admin_token: token, actor } }, clock.now());
+      await recordEvent(
+        executor,
+        { orgId, type: 'admin_token.created', data: { admin_token: token, actor } },
+        clock.now(),
+      );
       return { token, secret };
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict(`An admin token named '${input.name}' already exists`);
@@ -59,7 +70,9 @@ export function createAdminTokenService({ db, clock }: ServiceDeps) {
       const rows = await db
         .select()
         .from(adminTokens)
-        .where(and(eq(adminTokens.accountId, ctx.orgId), filter.status ? eq(adminTokens.status, filter.status) : undefined))
+        .where(
+          and(eq(adminTokens.accountId, ctx.orgId), filter.status ? eq(adminTokens.status, filter.status) : undefined),
+        )
         .orderBy(desc(adminTokens.createdAt));
       return rows.map(toAdminToken);
     },

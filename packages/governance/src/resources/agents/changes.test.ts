@@ -8,7 +8,16 @@ it('writes only the fields the body carries, keeping explicit nulls', () => {
     status: 'disabled',
     routingOverride: null,
   });
-  expect(changedColumns({ name: 'n', policy_id: 'p', provider_keys: { openai: 'k' }, allowed_policies: null, metadata: {}, member_id: 'm' })).toEqual({
+  expect(
+    changedColumns({
+      name: 'n',
+      policy_id: 'p',
+      provider_keys: { openai: 'k' },
+      allowed_policies: null,
+      metadata: {},
+      member_id: 'm',
+    }),
+  ).toEqual({
     name: 'n',
     policyId: 'p',
     providerKeys: { openai: 'k' },

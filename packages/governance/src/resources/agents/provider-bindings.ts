@@ -32,7 +32,11 @@ export function bindingShapeErrors(bindings: AgentProviderKeys): FieldErrors {
  * key is the provider identifier routing chains name (docs/decisions.md), so a mismatch would route
  * one provider's traffic with another provider's credential.
  */
-export async function checkProviderBindings(executor: Executor, orgId: string, bindings: AgentProviderKeys): Promise<FieldErrors> {
+export async function checkProviderBindings(
+  executor: Executor,
+  orgId: string,
+  bindings: AgentProviderKeys,
+): Promise<FieldErrors> {
   const errors = bindingShapeErrors(bindings);
   const refs = bindingRefs(bindings);
   const ids = [...new Set(refs.map((r) => r.keyId).filter((id) => Uuid.safeParse(id).success))];
@@ -46,7 +50,8 @@ export async function checkProviderBindings(executor: Executor, orgId: string, b
   for (const { provider, keyId, field } of refs) {
     const key = byId.get(keyId);
     if (!key || key.status === 'deleted') errors[field] ??= `Provider key '${keyId}' not found`;
-    else if (key.provider !== provider) errors[field] ??= `Provider key '${keyId}' is a '${key.provider}' key, not '${provider}'`;
+    else if (key.provider !== provider)
+      errors[field] ??= `Provider key '${keyId}' is a '${key.provider}' key, not '${provider}'`;
   }
   return errors;
 }

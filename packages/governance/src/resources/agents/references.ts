@@ -14,7 +14,11 @@ export interface AgentRefs {
   memberId?: string | null | undefined;
 }
 
-async function checkMember(executor: Executor, orgId: string, memberId: string | null | undefined): Promise<Record<string, string>> {
+async function checkMember(
+  executor: Executor,
+  orgId: string,
+  memberId: string | null | undefined,
+): Promise<Record<string, string>> {
   if (memberId === null || memberId === undefined) return {};
   const [row] = Uuid.safeParse(memberId).success
     ? await executor

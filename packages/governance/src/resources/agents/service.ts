@@ -12,12 +12,12 @@ import type {
 } from '@rungate/contracts';
 import { agents, type Executor, returnedRow } from '@rungate/db';
 import { and, desc, eq, or, sql } from 'drizzle-orm';
-import { createdBy } from '../audit-columns.ts';
 import { type AuthContext, auditIdentity, requireScope } from '../../auth/context.ts';
-import { conflict, invalid, notFound } from '../../errors.ts';
-import { isUniqueViolation } from '../pg-errors.ts';
-import { eventActor } from '../../events/event-actor.ts';
 import type { ServiceDeps } from '../../deps.ts';
+import { conflict, invalid, notFound } from '../../errors.ts';
+import { eventActor } from '../../events/event-actor.ts';
+import { createdBy } from '../audit-columns.ts';
+import { isUniqueViolation } from '../pg-errors.ts';
 import { type AgentChanges, changedColumns } from './changes.ts';
 import { recordAgentChange, recordAgentCreated } from './events.ts';
 import { agentKeyHash, issueAgentKey } from './keys.ts';
@@ -45,7 +45,10 @@ export interface NewAgent {
 export type UpsertedAgent = { created: true; data: CreatedAgent } | { created: false; data: Agent };
 
 /** What a new agent's columns come from, its name aside: a create's or a creating upsert's input. */
-type AgentFieldsInput = Pick<CreateAgentInput, 'description' | 'allowed_policies' | 'provider_keys' | 'routing_override' | 'metadata'> & { policy_id: string };
+type AgentFieldsInput = Pick<
+  CreateAgentInput,
+  'description' | 'allowed_policies' | 'provider_keys' | 'routing_override' | 'metadata'
+> & { policy_id: string };
 
 export function createAgentService({ db, clock }: ServiceDeps) {
   /**
@@ -56,29 +59,34 @@ export function createAgentService({ db, clock }: ServiceDeps) {
   async function insertAgent(executor: Executor, orgId: string, input: NewAgent, audit: AuditStamp) {
     const { apiKey, apiKeyHash, apiKeyPrefix } = issueAgentKey();
     const now = clock.now();
-    const row = returnedRow(await executor
-      .insert(agents)
-      .values({
-        orgId,
-        name: input.name,
-        description: input.description ?? null,
-        apiKeyHash,
-        apiKeyPrefix,
-        policyId: input.policyId,
-        allowedPolicies: input.allowedPolicies ?? null,
-        providerKeys: input.providerKeys ?? {},
-        routingOverride: input.routingOverride ?? null,
-        metadata: input.metadata ?? {},
-        ...createdBy(audit, now),
-      })
-      .returning());
+    const row = returnedRow(
+      await executor
+        .insert(agents)
+        .values({
+          orgId,
+          name: input.name,
+          description: input.description ?? null,
+          apiKeyHash,
+          apiKeyPrefix,
+          policyId: input.policyId,
+          allowedPolicies: input.allowedPolicies ?? null,
+          providerKeys: input.providerKeys ?? {},
+          routingOverride: input.routingOverride ?? null,
+          metadata: input.metadata ?? {},
+          ...createdBy(audit, now),
+        })
+        .returning(),
+    );
     await recordAgentCreated(executor, row, eventActor(audit), now);
     return { agent: toAgent(row), apiKey };
   }
 
   async function findRow(ctx: AuthContext, where: { id: string } | { name: string }): Promise<AgentRow | undefined> {
     const match = 'id' in where ? eq(agents.id, where.id) : eq(agents.name, where.name);
-    const [row] = await db.select().from(agents).where(and(match, eq(agents.orgId, ctx.orgId)));
+    const [row] = await db
+      .select()
+      .from(agents)
+      .where(and(match, eq(agents.orgId, ctx.orgId)));
     return row;
   }
 
@@ -93,7 +101,11 @@ export function createAgentService({ db, clock }: ServiceDeps) {
   /** Writes the given fields of an existing agent after checking what they refer to. */
   /** A new agent's columns but its name, once its policies and provider keys are known to exist. */
   async function newAgentFields(orgId: string, input: AgentFieldsInput): Promise<Omit<NewAgent, 'name'>> {
-    await assertAgentRefs(db, orgId, { policyId: input.policy_id, allowedPolicies: input.allowed_policies, providerKeys: input.provider_keys });
+    await assertAgentRefs(db, orgId, {
+      policyId: input.policy_id,
+      allowedPolicies: input.allowed_policies,
+      providerKeys: input.provider_keys,
+    });
     return {
       policyId: input.policy_id,
       description: input.description,
@@ -116,11 +128,13 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       return await db.transaction(async (tx) => {
         const before = await lockRow(tx, ctx, existing.id);
         const now = clock.now();
-        const row = returnedRow(await tx
-          .update(agents)
-          .set({ ...changedColumns(input), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
-          .where(eq(agents.id, before.id))
-          .returning());
+        const row = returnedRow(
+          await tx
+            .update(agents)
+            .set({ ...changedColumns(input), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
+            .where(eq(agents.id, before.id))
+            .returning(),
+        );
         await recordAgentChange(tx, before, row, eventActor(audit), now);
         return toAgent(row);
       });
@@ -156,7 +170,9 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       for (let attempt = 1; ; attempt++) {
         const name = firstFreeName(input.name, await takenNames(ctx.orgId, input.name));
         try {
-          const { agent, apiKey } = await db.transaction((tx) => insertAgent(tx, ctx.orgId, { ...fields, name }, auditIdentity(ctx.actor)));
+          const { agent, apiKey } = await db.transaction((tx) =>
+            insertAgent(tx, ctx.orgId, { ...fields, name }, auditIdentity(ctx.actor)),
+          );
           const note = suffixNote(input.name, name);
           return { ...agent, api_key: apiKey, ...(note ? { _note: note } : {}) };
         } catch (error) {
@@ -201,20 +217,36 @@ export function createAgentService({ db, clock }: ServiceDeps) {
     },
 
     /** The old key stops working at once: only the new hash is kept. Emits `agent.updated` (a new `api_key_prefix`). */
-    async rotateKey(ctx: AuthContext, id: string): Promise<{ message: string; api_key: string; api_key_prefix: string }> {
+    async rotateKey(
+      ctx: AuthContext,
+      id: string,
+    ): Promise<{ message: string; api_key: string; api_key_prefix: string }> {
       const { apiKey, apiKeyHash, apiKeyPrefix } = issueAgentKey();
       const audit = auditIdentity(ctx.actor);
       await db.transaction(async (tx) => {
         const before = await lockRow(tx, ctx, id);
         const now = clock.now();
-        const row = returnedRow(await tx
-          .update(agents)
-          .set({ apiKeyHash, apiKeyPrefix, apiKeyRotatedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
-          .where(eq(agents.id, before.id))
-          .returning());
+        const row = returnedRow(
+          await tx
+            .update(agents)
+            .set({
+              apiKeyHash,
+              apiKeyPrefix,
+              apiKeyRotatedAt: now,
+              updatedAt: now,
+              updatedBy: audit.by,
+              updatedByTokenId: audit.tokenId,
+            })
+            .where(eq(agents.id, before.id))
+            .returning(),
+        );
         await recordAgentChange(tx, before, row, eventActor(audit), now);
       });
-      return { message: 'API key rotated; the previous key no longer works', api_key: apiKey, api_key_prefix: apiKeyPrefix };
+      return {
+        message: 'API key rotated; the previous key no longer works',
+        api_key: apiKey,
+        api_key_prefix: apiKeyPrefix,
+      };
     },
 
     /** Upsert by name: updates the agent of that name, else creates it (no suffixing; policy_id required). */
@@ -226,7 +258,9 @@ export function createAgentService({ db, clock }: ServiceDeps) {
       }
       const fields: NewAgent = { name, ...(await newAgentFields(ctx.orgId, { ...input, policy_id: input.policy_id })) };
       try {
-        const { agent, apiKey } = await db.transaction((tx) => insertAgent(tx, ctx.orgId, fields, auditIdentity(ctx.actor)));
+        const { agent, apiKey } = await db.transaction((tx) =>
+          insertAgent(tx, ctx.orgId, fields, auditIdentity(ctx.actor)),
+        );
         return { created: true, data: { ...agent, api_key: apiKey } };
       } catch (error) {
         if (!isUniqueViolation(error, NAME_UNIQUE)) throw error;

@@ -14,5 +14,7 @@ export async function agentSpend(executor: Executor, orgId: string): Promise<All
     .leftJoin(runs, and(eq(runs.agentId, agents.id), eq(runs.orgId, orgId)))
     .where(eq(agents.orgId, orgId))
     .groupBy(agents.id);
-  return Object.fromEntries(rows.map((row) => [row.id, { total_spend: Number(row.totalSpend), total_runs: Number(row.totalRuns) }]));
+  return Object.fromEntries(
+    rows.map((row) => [row.id, { total_spend: Number(row.totalSpend), total_runs: Number(row.totalRuns) }]),
+  );
 }

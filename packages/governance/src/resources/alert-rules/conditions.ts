@@ -4,7 +4,10 @@ import { invalid } from '../../errors.ts';
 export type ConditionConfig = AlertConditionConfigs[AlertConditionType];
 
 /** The stored config with defaults filled in, or null when it no longer fits its condition type. */
-export function readConditionConfig<K extends AlertConditionType>(type: K, raw: unknown): AlertConditionConfigs[K] | null {
+export function readConditionConfig<K extends AlertConditionType>(
+  type: K,
+  raw: unknown,
+): AlertConditionConfigs[K] | null {
   const parsed = AlertConditionConfigs[type].safeParse(raw);
   return parsed.success ? (parsed.data as AlertConditionConfigs[K]) : null;
 }

@@ -1,7 +1,7 @@
 import type { AlertRule } from '@rungate/contracts';
 import type { alertRules } from '@rungate/db';
-import { auditFields } from '../audit-columns.ts';
 import { iso } from '../../time/dates.ts';
+import { auditFields } from '../audit-columns.ts';
 
 export type AlertRuleRow = typeof alertRules.$inferSelect;
 

@@ -8,12 +8,12 @@ import {
 } from '@rungate/contracts';
 import { agents, alertRules, type Executor, returnedRow } from '@rungate/db';
 import { and, asc, eq } from 'drizzle-orm';
-import { createdBy } from '../audit-columns.ts';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, invalid, notFound } from '../../errors.ts';
 import { recordEvent } from '../../events/outbox.ts';
+import { createdBy } from '../audit-columns.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { normalizeConditionConfig } from './conditions.ts';
 import { type AlertRuleRow, toAlertRule } from './presenter.ts';
 import { assertMayUseScope, creationScope, isVisible, visibleRules } from './visibility.ts';
@@ -21,7 +21,10 @@ import { assertMayUseScope, creationScope, isVisible, visibleRules } from './vis
 const nameTaken = (name: string) => conflict(`An alert rule named '${name}' already exists`);
 
 /** The fields a change can touch, as the API names them (`changed_fields` on `alert_rule.updated`). */
-type Editable = Pick<AlertRuleRow, 'name' | 'description' | 'agentId' | 'conditionType' | 'conditionConfig' | 'cooldownSeconds' | 'scope' | 'status'>;
+type Editable = Pick<
+  AlertRuleRow,
+  'name' | 'description' | 'agentId' | 'conditionType' | 'conditionConfig' | 'cooldownSeconds' | 'scope' | 'status'
+>;
 const EDITABLE: [keyof Editable, string][] = [
   ['name', 'name'],
   ['description', 'description'],
@@ -35,7 +38,9 @@ const EDITABLE: [keyof Editable, string][] = [
 
 /** Configs are flat objects; jsonb hands keys back in its own order, so compare them sorted. */
 const canonical = (value: unknown) =>
-  value !== null && typeof value === 'object' ? JSON.stringify(value, Object.keys(value).sort()) : JSON.stringify(value);
+  value !== null && typeof value === 'object'
+    ? JSON.stringify(value, Object.keys(value).sort())
+    : JSON.stringify(value);
 
 const changedFields = (before: Editable, after: Editable) =>
   EDITABLE.filter(([key]) => canonical(before[key]) !== canonical(after[key])).map(([, field]) => field);
@@ -54,10 +59,16 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
   }
 
   /** The rule's agent must be one of the org's; `rate_limit_approaching` reads that agent's policy, so it needs one. */
-  async function assertTarget(executor: Executor, orgId: string, target: Pick<Editable, 'agentId' | 'conditionType'>): Promise<void> {
+  async function assertTarget(
+    executor: Executor,
+    orgId: string,
+    target: Pick<Editable, 'agentId' | 'conditionType'>,
+  ): Promise<void> {
     if (target.agentId === null) {
       if (target.conditionType === 'rate_limit_approaching') {
-        throw invalid('agent_id is required for rate_limit_approaching', { agent_id: 'is required for rate_limit_approaching' });
+        throw invalid('agent_id is required for rate_limit_approaching', {
+          agent_id: 'is required for rate_limit_approaching',
+        });
       }
       return;
     }
@@ -65,7 +76,10 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
       .select({ id: agents.id })
       .from(agents)
       .where(and(eq(agents.id, target.agentId), eq(agents.orgId, orgId)));
-    if (!agent) throw invalid('agent_id is not an agent of this organization', { agent_id: 'no such agent in this organization' });
+    if (!agent)
+      throw invalid('agent_id is not an agent of this organization', {
+        agent_id: 'no such agent in this organization',
+      });
   }
 
   /** Applies a change to a locked row and announces it; writes nothing when nothing changes. */
@@ -76,17 +90,28 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
     const audit = auditIdentity(ctx.actor);
     let updated: AlertRuleRow | undefined;
     try {
-      updated = returnedRow(await tx
-        .update(alertRules)
-        .set({ ...values, updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: clock.now() })
-        .where(eq(alertRules.id, row.id))
-        .returning());
+      updated = returnedRow(
+        await tx
+          .update(alertRules)
+          .set({ ...values, updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: clock.now() })
+          .where(eq(alertRules.id, row.id))
+          .returning(),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(next.name);
       throw error;
     }
     const view = toAlertRule(updated);
-    await recordEvent(tx, { orgId: ctx.orgId, agentId: updated.agentId, type: 'alert_rule.updated', data: { alert_rule: view, changed_fields: changed } }, clock.now());
+    await recordEvent(
+      tx,
+      {
+        orgId: ctx.orgId,
+        agentId: updated.agentId,
+        type: 'alert_rule.updated',
+        data: { alert_rule: view, changed_fields: changed },
+      },
+      clock.now(),
+    );
     return view;
   }
 
@@ -107,32 +132,39 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
         const now = clock.now();
         let row: AlertRuleRow | undefined;
         try {
-          row = returnedRow(await tx
-            .insert(alertRules)
-            .values({
-              orgId: ctx.orgId,
-              name: input.name,
-              description: input.description ?? null,
-              ...target,
-              conditionConfig,
-              cooldownSeconds: input.cooldown_seconds,
-              scope,
-              ...createdBy(audit, now),
-            })
-            .returning());
+          row = returnedRow(
+            await tx
+              .insert(alertRules)
+              .values({
+                orgId: ctx.orgId,
+                name: input.name,
+                description: input.description ?? null,
+                ...target,
+                conditionConfig,
+                cooldownSeconds: input.cooldown_seconds,
+                scope,
+                ...createdBy(audit, now),
+              })
+              .returning(),
+          );
         } catch (error) {
           if (isUniqueViolation(error)) throw nameTaken(input.name);
           throw error;
         }
         const view = toAlertRule(row);
-        await recordEvent(tx, { orgId: ctx.orgId, agentId: row.agentId, type: 'alert_rule.created', data: { alert_rule: view } }, now);
+        await recordEvent(
+          tx,
+          { orgId: ctx.orgId, agentId: row.agentId, type: 'alert_rule.created', data: { alert_rule: view } },
+          now,
+        );
         return view;
       }),
 
     async list(ctx: AuthContext, filter: ListAlertRulesQuery): Promise<AlertRule[]> {
       // A filter no rule can match (not an id, not a condition type) lists nothing rather than failing.
       if (filter.agent_id !== undefined && !Uuid.safeParse(filter.agent_id).success) return [];
-      const conditionType = filter.condition_type === undefined ? undefined : AlertConditionType.safeParse(filter.condition_type);
+      const conditionType =
+        filter.condition_type === undefined ? undefined : AlertConditionType.safeParse(filter.condition_type);
       if (conditionType && !conditionType.success) return [];
       const rows = await db
         .select()
@@ -177,7 +209,16 @@ export function createAlertRuleService({ db, clock }: ServiceDeps) {
       await db.transaction(async (tx) => {
         const row = await findVisible(tx, ctx, id, true);
         await tx.delete(alertRules).where(eq(alertRules.id, row.id));
-        await recordEvent(tx, { orgId: ctx.orgId, agentId: row.agentId, type: 'alert_rule.deleted', data: { alert_rule: toAlertRule(row) } }, clock.now());
+        await recordEvent(
+          tx,
+          {
+            orgId: ctx.orgId,
+            agentId: row.agentId,
+            type: 'alert_rule.deleted',
+            data: { alert_rule: toAlertRule(row) },
+          },
+          clock.now(),
+        );
       });
       return { message: 'Alert rule deleted' };
     },

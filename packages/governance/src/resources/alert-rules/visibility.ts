@@ -29,5 +29,6 @@ export function creationScope(actor: Actor, requested: Visibility | undefined): 
 }
 
 export function assertMayUseScope(actor: Actor, requested: Visibility | undefined): void {
-  if (requested === 'org' && !seesAll(actor)) throw forbidden('Only owners and admins can share an alert rule with the whole org');
+  if (requested === 'org' && !seesAll(actor))
+    throw forbidden('Only owners and admins can share an alert rule with the whole org');
 }

@@ -2,9 +2,9 @@ import type { ApprovalRequest, ApprovalStatus, ListApprovalRequestsQuery } from 
 import { approvalRequests } from '@rungate/db';
 import { and, desc, eq, gt, lte, or, type SQL } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, invalid, notFound } from '../../errors.ts';
 import { recordEvent } from '../../events/outbox.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { effectiveStatus, toApprovalRequest } from './presenter.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,7 +33,12 @@ export function createApprovalService({ db, clock }: ServiceDeps) {
   }
 
   /** Decides a pending, unexpired request in one conditional update; explains the refusal otherwise. */
-  async function decide(ctx: AuthContext, id: string, decision: 'approved' | 'rejected', reason: string | null): Promise<ApprovalRequest> {
+  async function decide(
+    ctx: AuthContext,
+    id: string,
+    decision: 'approved' | 'rejected',
+    reason: string | null,
+  ): Promise<ApprovalRequest> {
     const now = clock.now();
     const row = await db.transaction(async (tx) => {
       const [decided] = await tx
@@ -49,7 +54,16 @@ export function createApprovalService({ db, clock }: ServiceDeps) {
         )
         .returning();
       if (decided) {
-        await recordEvent(tx, { orgId: ctx.orgId, agentId: decided.agentId, type: decision === 'approved' ? 'approval.approved' : 'approval.rejected', data: { approval_request: toApprovalRequest(decided, now) } }, now);
+        await recordEvent(
+          tx,
+          {
+            orgId: ctx.orgId,
+            agentId: decided.agentId,
+            type: decision === 'approved' ? 'approval.approved' : 'approval.rejected',
+            data: { approval_request: toApprovalRequest(decided, now) },
+          },
+          now,
+        );
       }
       return decided;
     });
@@ -60,7 +74,10 @@ export function createApprovalService({ db, clock }: ServiceDeps) {
   }
 
   return {
-    async list(ctx: AuthContext, query: ListApprovalRequestsQuery): Promise<{ data: ApprovalRequest[]; total: number }> {
+    async list(
+      ctx: AuthContext,
+      query: ListApprovalRequestsQuery,
+    ): Promise<{ data: ApprovalRequest[]; total: number }> {
       const fields: Record<string, string> = {};
       if (query.agent_id !== undefined && !UUID.test(query.agent_id)) fields.agent_id = 'must be a UUID';
       if (query.run_id !== undefined && !UUID.test(query.run_id)) fields.run_id = 'must be a UUID';

@@ -1,9 +1,9 @@
 import { agents, alertRules, type Executor, members, policies, sessions, webhooks } from '@rungate/db';
 import { and, eq, isNull } from 'drizzle-orm';
-import { recordAgentUpdated } from '../agents/events.ts';
-import type { AuditStamp } from '../agents/service.ts';
 import { eventActor } from '../../events/event-actor.ts';
 import { recordEvent } from '../../events/outbox.ts';
+import { recordAgentUpdated } from '../agents/events.ts';
+import type { AuditStamp } from '../agents/service.ts';
 import { toPolicy } from '../policies/presenter.ts';
 
 export interface RemovalCounts {
@@ -39,11 +39,22 @@ export async function handOverBelongings(
   const movedPolicies = await tx
     .update(policies)
     .set({ memberId: heir, ...touched })
-    .where(and(eq(policies.orgId, orgId), eq(policies.memberId, memberId), eq(policies.visibility, 'personal'), isNull(policies.deletedAt)))
+    .where(
+      and(
+        eq(policies.orgId, orgId),
+        eq(policies.memberId, memberId),
+        eq(policies.visibility, 'personal'),
+        isNull(policies.deletedAt),
+      ),
+    )
     .returning();
   for (const policy of movedPolicies) {
     // Ownership is not a policy setting, so this writes no version.
-    await recordEvent(tx, { orgId, type: 'policy.updated', data: { policy: toPolicy(policy), changed_fields: ['member_id'], actor } }, now);
+    await recordEvent(
+      tx,
+      { orgId, type: 'policy.updated', data: { policy: toPolicy(policy), changed_fields: ['member_id'], actor } },
+      now,
+    );
   }
 
   const deletedWebhooks = await tx
@@ -69,7 +80,12 @@ export async function handOverBelongings(
 }
 
 /** Who inherits: the calling member, unless they are the one leaving; else the org's owner. */
-export async function chooseHeir(tx: Executor, orgId: string, leaverId: string, callerMemberId: string | null): Promise<string | null> {
+export async function chooseHeir(
+  tx: Executor,
+  orgId: string,
+  leaverId: string,
+  callerMemberId: string | null,
+): Promise<string | null> {
   if (callerMemberId && callerMemberId !== leaverId) return callerMemberId;
   const [owner] = await tx
     .select({ id: members.id })

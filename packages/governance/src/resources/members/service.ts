@@ -2,10 +2,10 @@ import type { Member, UpdateMemberInput } from '@rungate/contracts';
 import { type Executor, members, returnedRow } from '@rungate/db';
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { type AuthContext, auditIdentity, requireScope } from '../../auth/context.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, forbidden, invalid, notFound } from '../../errors.ts';
 import { eventActor } from '../../events/event-actor.ts';
 import { recordEvent } from '../../events/outbox.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { type MemberRow, toMember } from './presenter.ts';
 import { chooseHeir, handOverBelongings, type RemovalCounts } from './removal.ts';
 
@@ -36,7 +36,11 @@ export function createMemberService({ db, clock }: ServiceDeps) {
 
   return {
     async list(ctx: AuthContext): Promise<Member[]> {
-      const rows = await db.select().from(members).where(current(ctx.orgId)).orderBy(asc(members.createdAt), asc(members.id));
+      const rows = await db
+        .select()
+        .from(members)
+        .where(current(ctx.orgId))
+        .orderBy(asc(members.createdAt), asc(members.id));
       return rows.map(toMember);
     },
 
@@ -46,18 +50,22 @@ export function createMemberService({ db, clock }: ServiceDeps) {
       return db.transaction(async (tx) => {
         const target = await lockMember(tx, ctx, id);
         if (input.role !== undefined && target.role === 'owner') {
-          throw invalid("The owner's role cannot be changed; use transfer-ownership", { role: 'The owner changes only through transfer-ownership' });
+          throw invalid("The owner's role cannot be changed; use transfer-ownership", {
+            role: 'The owner changes only through transfer-ownership',
+          });
         }
         const now = clock.now();
-        const row = returnedRow(await tx
-          .update(members)
-          .set({
-            ...(input.role !== undefined ? { role: input.role } : {}),
-            ...(input.display_name !== undefined ? { displayName: input.display_name } : {}),
-            updatedAt: now,
-          })
-          .where(eq(members.id, target.id))
-          .returning());
+        const row = returnedRow(
+          await tx
+            .update(members)
+            .set({
+              ...(input.role !== undefined ? { role: input.role } : {}),
+              ...(input.display_name !== undefined ? { displayName: input.display_name } : {}),
+              updatedAt: now,
+            })
+            .where(eq(members.id, target.id))
+            .returning(),
+        );
         const member = toMember(row);
         if (row.role !== target.role) {
           const data = { member, previous_role: target.role, actor: eventActor(auditIdentity(ctx.actor)) };
@@ -76,12 +84,19 @@ export function createMemberService({ db, clock }: ServiceDeps) {
       requireScope(ctx, 'admin');
       return db.transaction(async (tx) => {
         const target = await lockMember(tx, ctx, id);
-        if (target.role === 'owner') throw conflict('The owner cannot be removed; transfer ownership to another member first');
+        if (target.role === 'owner')
+          throw conflict('The owner cannot be removed; transfer ownership to another member first');
         const now = clock.now();
         const audit = auditIdentity(ctx.actor);
         const heir = await chooseHeir(tx, ctx.orgId, target.id, audit.memberId);
         const counts = await handOverBelongings(tx, { orgId: ctx.orgId, memberId: target.id }, heir, audit, now);
-        const row = returnedRow(await tx.update(members).set({ status: 'removed', updatedAt: now }).where(eq(members.id, target.id)).returning());
+        const row = returnedRow(
+          await tx
+            .update(members)
+            .set({ status: 'removed', updatedAt: now })
+            .where(eq(members.id, target.id))
+            .returning(),
+        );
         const data = { member: toMember(row), reassigned_to: heir, ...counts, actor: eventActor(audit) };
         await recordEvent(tx, { orgId: ctx.orgId, type: 'member.removed', data }, now);
         return { message: 'Member removed', ...counts };
@@ -98,11 +113,22 @@ export function createMemberService({ db, clock }: ServiceDeps) {
         const owner = callerId ? locked.get(callerId) : undefined;
         if (owner?.role !== 'owner') throw forbidden('Only the owner can transfer ownership');
         if (heir.id === owner.id) throw invalid('You already own this org', { id: 'Name another member' });
-        if (heir.status !== 'active') throw invalid(`Ownership can only go to an active member (this one is ${heir.status})`, { id: 'Member is not active' });
+        if (heir.status !== 'active')
+          throw invalid(`Ownership can only go to an active member (this one is ${heir.status})`, {
+            id: 'Member is not active',
+          });
         const now = clock.now();
-        const previousOwner = returnedRow(await tx.update(members).set({ role: 'admin', updatedAt: now }).where(eq(members.id, owner.id)).returning());
-        const newOwner = returnedRow(await tx.update(members).set({ role: 'owner', updatedAt: now }).where(eq(members.id, heir.id)).returning());
-        const data = { member: toMember(newOwner), previous_owner: toMember(previousOwner), actor: eventActor(auditIdentity(ctx.actor)) };
+        const previousOwner = returnedRow(
+          await tx.update(members).set({ role: 'admin', updatedAt: now }).where(eq(members.id, owner.id)).returning(),
+        );
+        const newOwner = returnedRow(
+          await tx.update(members).set({ role: 'owner', updatedAt: now }).where(eq(members.id, heir.id)).returning(),
+        );
+        const data = {
+          member: toMember(newOwner),
+          previous_owner: toMember(previousOwner),
+          actor: eventActor(auditIdentity(ctx.actor)),
+        };
         await recordEvent(tx, { orgId: ctx.orgId, type: 'member.ownership_transferred', data }, now);
         return { message: `Ownership transferred to ${newOwner.email}; you are now an admin` };
       });

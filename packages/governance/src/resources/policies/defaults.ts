@@ -40,7 +40,9 @@ export interface PolicySettings {
   require_approval: string[];
   approval_expiry_ms: number;
   rate_limits: Section<'rate_limits'>;
-  routing: Filled<Omit<Routing, 'circuit_breaker'>> & { circuit_breaker: Filled<NonNullable<Routing['circuit_breaker']>> };
+  routing: Filled<Omit<Routing, 'circuit_breaker'>> & {
+    circuit_breaker: Filled<NonNullable<Routing['circuit_breaker']>>;
+  };
   model_mapping: Section<'model_mapping'>;
   default_model: string | null;
   model_override: string | null;

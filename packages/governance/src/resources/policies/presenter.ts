@@ -1,7 +1,7 @@
 import type { Policy, PolicyVersion, Visibility } from '@rungate/contracts';
 import type { policies, policyVersions } from '@rungate/db';
-import { auditFields } from '../audit-columns.ts';
 import { isoRequired } from '../../time/dates.ts';
+import { auditFields } from '../audit-columns.ts';
 import { type PolicySettings, withDefaults } from './defaults.ts';
 
 export type PolicyRow = typeof policies.$inferSelect;

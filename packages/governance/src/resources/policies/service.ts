@@ -9,18 +9,25 @@ import {
 import { agents, type Executor, policies, returnedRow } from '@rungate/db';
 import { and, asc, eq, ilike, isNull, or, sql } from 'drizzle-orm';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { eventActor } from '../../events/event-actor.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { pickSettings, REPLACED_WHOLE, SETTING_KEYS, withDefaults } from './defaults.ts';
 import { changedKeys, deepMerge } from './merge.ts';
-import { type PolicyRow, type PolicyView, settingsColumns, settingsFromRow, toPolicy, toPolicyVersion } from './presenter.ts';
+import {
+  type PolicyRow,
+  type PolicyView,
+  settingsColumns,
+  settingsFromRow,
+  toPolicy,
+  toPolicyVersion,
+} from './presenter.ts';
 import { type CostTrendPoint, type DateRange, policyCostTrend, policyStats } from './stats.ts';
 import { insertPolicy, nameTaken } from './store.ts';
-import { appendVersion, selectVersions } from './versions.ts';
 import { assertValidSettings } from './validate.ts';
+import { appendVersion, selectVersions } from './versions.ts';
 import { assertMayUseVisibility, creationVisibility, isVisible, visibleCondition } from './visibility.ts';
 
 /** Fields a change can touch; `changed_fields` on versions lists these top-level names. */
@@ -57,8 +64,18 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
     const settings = withDefaults(given);
     assertValidSettings(settings);
     // On create, changed_fields names what the caller set; everything else is a default.
-    const changedFields = ['name', ...(input.visibility ? ['visibility'] : []), ...SETTING_KEYS.filter((key) => key in given)];
-    return insertPolicy(executor, ctx.orgId, { name: input.name, visibility, settings, changedFields }, auditIdentity(ctx.actor), clock.now());
+    const changedFields = [
+      'name',
+      ...(input.visibility ? ['visibility'] : []),
+      ...SETTING_KEYS.filter((key) => key in given),
+    ];
+    return insertPolicy(
+      executor,
+      ctx.orgId,
+      { name: input.name, visibility, settings, changedFields },
+      auditIdentity(ctx.actor),
+      clock.now(),
+    );
   }
 
   /** Deep-merges `patch` into a locked row; writes nothing (no version) when nothing changes. */
@@ -76,18 +93,39 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
     const now = clock.now();
     let updated: PolicyRow;
     try {
-      updated = returnedRow(await tx
-        .update(policies)
-        .set({ name, visibility, ...settingsColumns(settings), updatedBy: audit.by, updatedByTokenId: audit.tokenId, updatedAt: now })
-        .where(eq(policies.id, row.id))
-        .returning());
+      updated = returnedRow(
+        await tx
+          .update(policies)
+          .set({
+            name,
+            visibility,
+            ...settingsColumns(settings),
+            updatedBy: audit.by,
+            updatedByTokenId: audit.tokenId,
+            updatedAt: now,
+          })
+          .where(eq(policies.id, row.id))
+          .returning(),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(name);
       throw error;
     }
     const view = toPolicy(updated);
-    await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.updated', data: { policy: view, changed_fields: changed, actor: eventActor(audit) } }, now);
-    await appendVersion(tx, { orgId: ctx.orgId, policyId: row.id, snapshot: view, changedFields: changed, changeType: 'update', audit }, now);
+    await recordEvent(
+      tx,
+      {
+        orgId: ctx.orgId,
+        type: 'policy.updated',
+        data: { policy: view, changed_fields: changed, actor: eventActor(audit) },
+      },
+      now,
+    );
+    await appendVersion(
+      tx,
+      { orgId: ctx.orgId, policyId: row.id, snapshot: view, changedFields: changed, changeType: 'update', audit },
+      now,
+    );
     return view;
   }
 
@@ -118,7 +156,11 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
       db.transaction(async (tx) => update(tx, ctx, await findVisible(tx, ctx, id, true), patch)),
 
     /** Creates with defaults (201) or deep-merges into the live policy of that name (200). */
-    upsertByName: (ctx: AuthContext, name: string, input: UpsertPolicyInput): Promise<{ policy: PolicyView; created: boolean }> =>
+    upsertByName: (
+      ctx: AuthContext,
+      name: string,
+      input: UpsertPolicyInput,
+    ): Promise<{ policy: PolicyView; created: boolean }> =>
       db.transaction(async (tx) => {
         const [row] = await tx
           .select()
@@ -138,20 +180,44 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
         const users = await tx
           .select({ name: agents.name })
           .from(agents)
-          .where(and(eq(agents.orgId, ctx.orgId), or(eq(agents.policyId, id), sql`${agents.allowedPolicies} @> ${JSON.stringify([id])}::jsonb`)))
+          .where(
+            and(
+              eq(agents.orgId, ctx.orgId),
+              or(eq(agents.policyId, id), sql`${agents.allowedPolicies} @> ${JSON.stringify([id])}::jsonb`),
+            ),
+          )
           .orderBy(asc(agents.name));
         if (users.length > 0) {
-          throw conflict(`Policy is still used by ${users.length} agent(s): ${users.map((agent) => agent.name).join(', ')}`);
+          throw conflict(
+            `Policy is still used by ${users.length} agent(s): ${users.map((agent) => agent.name).join(', ')}`,
+          );
         }
         const audit = auditIdentity(ctx.actor);
         const now = clock.now();
-        const deleted = returnedRow(await tx
-          .update(policies)
-          .set({ deletedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
-          .where(eq(policies.id, id))
-          .returning());
-        await recordEvent(tx, { orgId: ctx.orgId, type: 'policy.deleted', data: { policy: toPolicy(deleted), actor: eventActor(audit) } }, now);
-        await appendVersion(tx, { orgId: ctx.orgId, policyId: id, snapshot: toPolicy(row), changedFields: ['_deleted'], changeType: 'delete', audit }, now);
+        const deleted = returnedRow(
+          await tx
+            .update(policies)
+            .set({ deletedAt: now, updatedAt: now, updatedBy: audit.by, updatedByTokenId: audit.tokenId })
+            .where(eq(policies.id, id))
+            .returning(),
+        );
+        await recordEvent(
+          tx,
+          { orgId: ctx.orgId, type: 'policy.deleted', data: { policy: toPolicy(deleted), actor: eventActor(audit) } },
+          now,
+        );
+        await appendVersion(
+          tx,
+          {
+            orgId: ctx.orgId,
+            policyId: id,
+            snapshot: toPolicy(row),
+            changedFields: ['_deleted'],
+            changeType: 'delete',
+            audit,
+          },
+          now,
+        );
       });
       return { message: 'Policy deleted' };
     },
@@ -173,7 +239,11 @@ export function createPolicyService({ db, clock }: ServiceDeps) {
       return policyStats(db, ctx.orgId, id, range);
     },
 
-    async costTrend(ctx: AuthContext, id: string, query: DateRange & { limit: number }): Promise<{ data: CostTrendPoint[]; total: number }> {
+    async costTrend(
+      ctx: AuthContext,
+      id: string,
+      query: DateRange & { limit: number },
+    ): Promise<{ data: CostTrendPoint[]; total: number }> {
       await findVisible(db, ctx, id);
       return policyCostTrend(db, ctx.orgId, id, query);
     },

@@ -1,5 +1,5 @@
 import type { PolicyStats } from '@rungate/contracts';
-import { type Executor, runs, returnedRow } from '@rungate/db';
+import { type Executor, returnedRow, runs } from '@rungate/db';
 import { and, count, desc, eq, gte, lte, ne, sql } from 'drizzle-orm';
 import { isoRequired } from '../../time/dates.ts';
 
@@ -34,23 +34,34 @@ const nullableNumber = (value: string | number | null) => (value === null ? null
  * utilization is the mean of cost / hard_limit_usd (tokens / hard_limit_tokens when there is
  * no USD limit) over runs that had a limit, as a fraction (1 = the whole budget).
  */
-export async function policyStats(executor: Executor, orgId: string, policyId: string, range: DateRange): Promise<PolicyStats> {
+export async function policyStats(
+  executor: Executor,
+  orgId: string,
+  policyId: string,
+  range: DateRange,
+): Promise<PolicyStats> {
   const ended = sql`${runs.status} <> 'running'`;
   const hardUsd = sql`nullif((${runs.budget} ->> 'hard_limit_usd')::numeric, 0)`;
   const hardTokens = sql`nullif((${runs.budget} ->> 'hard_limit_tokens')::numeric, 0)`;
-  const row = returnedRow(await executor
-    .select({
-      totalRuns: count(),
-      totalSpend: sql<string>`coalesce(sum(${runs.totalCostUsd}), 0)`,
-      avgCost: sql<string | null>`avg(${runs.totalCostUsd})`,
-      avgSteps: sql<string | null>`round(avg(${runs.stepCount}))`,
-      avgDurationMs: sql<string | null>`avg(extract(epoch from (${runs.endedAt} - ${runs.startedAt})) * 1000) filter (where ${ended} and ${runs.endedAt} is not null)`,
-      succeeded: sql<string>`count(*) filter (where ${ended} and (${runs.outcome} = 'success' or (${runs.outcome} is null and ${runs.status} = 'completed')))`,
-      endedRuns: sql<string>`count(*) filter (where ${ended})`,
-      utilization: sql<string | null>`avg(coalesce(${runs.totalCostUsd} / ${hardUsd}, ${runs.totalTokens} / ${hardTokens}))`,
-    })
-    .from(runs)
-    .where(policyRuns(orgId, policyId, range)));
+  const row = returnedRow(
+    await executor
+      .select({
+        totalRuns: count(),
+        totalSpend: sql<string>`coalesce(sum(${runs.totalCostUsd}), 0)`,
+        avgCost: sql<string | null>`avg(${runs.totalCostUsd})`,
+        avgSteps: sql<string | null>`round(avg(${runs.stepCount}))`,
+        avgDurationMs: sql<
+          string | null
+        >`avg(extract(epoch from (${runs.endedAt} - ${runs.startedAt})) * 1000) filter (where ${ended} and ${runs.endedAt} is not null)`,
+        succeeded: sql<string>`count(*) filter (where ${ended} and (${runs.outcome} = 'success' or (${runs.outcome} is null and ${runs.status} = 'completed')))`,
+        endedRuns: sql<string>`count(*) filter (where ${ended})`,
+        utilization: sql<
+          string | null
+        >`avg(coalesce(${runs.totalCostUsd} / ${hardUsd}, ${runs.totalTokens} / ${hardTokens}))`,
+      })
+      .from(runs)
+      .where(policyRuns(orgId, policyId, range)),
+  );
   const endedRuns = Number(row?.endedRuns ?? 0);
   return {
     total_runs: Number(row?.totalRuns ?? 0),
@@ -73,7 +84,13 @@ export async function policyCostTrend(
   const where = and(policyRuns(orgId, policyId, query), ne(runs.status, 'running'));
   const [rows, [counted]] = await Promise.all([
     executor
-      .select({ id: runs.id, name: runs.name, cost: runs.totalCostUsd, steps: runs.stepCount, startedAt: runs.startedAt })
+      .select({
+        id: runs.id,
+        name: runs.name,
+        cost: runs.totalCostUsd,
+        steps: runs.stepCount,
+        startedAt: runs.startedAt,
+      })
       .from(runs)
       .where(where)
       .orderBy(desc(runs.startedAt), desc(runs.id))

@@ -30,31 +30,49 @@ export async function insertPolicy(
 ): Promise<PolicyView> {
   let row: PolicyRow;
   try {
-    row = returnedRow(await executor
-      .insert(policies)
-      .values({
-        orgId,
-        name: policy.name,
-        visibility: policy.visibility,
-        ...settingsColumns(policy.settings),
-        memberId: audit.memberId,
-        createdBy: audit.by,
-        updatedBy: audit.by,
-        createdByTokenId: audit.tokenId,
-        updatedByTokenId: audit.tokenId,
-      })
-      .returning());
+    row = returnedRow(
+      await executor
+        .insert(policies)
+        .values({
+          orgId,
+          name: policy.name,
+          visibility: policy.visibility,
+          ...settingsColumns(policy.settings),
+          memberId: audit.memberId,
+          createdBy: audit.by,
+          updatedBy: audit.by,
+          createdByTokenId: audit.tokenId,
+          updatedByTokenId: audit.tokenId,
+        })
+        .returning(),
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(policy.name);
     throw error;
   }
   const view = toPolicy(row);
   await recordEvent(executor, { orgId, type: 'policy.created', data: { policy: view, actor: eventActor(audit) } }, now);
-  await appendVersion(executor, { orgId, policyId: view.id, snapshot: view, changedFields: policy.changedFields, changeType: 'create', audit }, now);
+  await appendVersion(
+    executor,
+    { orgId, policyId: view.id, snapshot: view, changedFields: policy.changedFields, changeType: 'create', audit },
+    now,
+  );
   return view;
 }
 
 /** The org's first policy, created by registration inside its transaction (version 1 included). */
-export function insertDefaultPolicy(executor: Executor, orgId: string, audit: PolicyAudit, now: Date, name = 'default'): Promise<PolicyView> {
-  return insertPolicy(executor, orgId, { name, visibility: 'org', settings: withDefaults({}), changedFields: ['name'] }, audit, now);
+export function insertDefaultPolicy(
+  executor: Executor,
+  orgId: string,
+  audit: PolicyAudit,
+  now: Date,
+  name = 'default',
+): Promise<PolicyView> {
+  return insertPolicy(
+    executor,
+    orgId,
+    { name, visibility: 'org', settings: withDefaults({}), changedFields: ['name'] },
+    audit,
+    now,
+  );
 }

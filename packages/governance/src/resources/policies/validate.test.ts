@@ -9,7 +9,9 @@ describe('settingsErrors', () => {
   });
 
   it('checks connect_timeout_ms against the (default) timeout_ms', () => {
-    expect(settingsErrors(withDefaults({ routing: { connect_timeout_ms: 200_000 } }))).toHaveProperty(['routing.connect_timeout_ms']);
+    expect(settingsErrors(withDefaults({ routing: { connect_timeout_ms: 200_000 } }))).toHaveProperty([
+      'routing.connect_timeout_ms',
+    ]);
     expect(settingsErrors(withDefaults({ routing: { connect_timeout_ms: 200_000, timeout_ms: 300_000 } }))).toEqual({});
   });
 
@@ -36,7 +38,9 @@ describe('settingsErrors', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe('validation_error');
-      expect((error as AppError).fields).toEqual({ 'routing.connect_timeout_ms': 'must not exceed routing.timeout_ms (5000)' });
+      expect((error as AppError).fields).toEqual({
+        'routing.connect_timeout_ms': 'must not exceed routing.timeout_ms (5000)',
+      });
     }
   });
 });

@@ -31,21 +31,27 @@ export async function appendVersion(
     .select({ number: sql<number>`coalesce(max(${policyVersions.versionNumber}), 0)`.mapWith(Number) })
     .from(policyVersions)
     .where(eq(policyVersions.policyId, version.policyId));
-  const row = returnedRow(await executor
-    .insert(policyVersions)
-    .values({
-      orgId: version.orgId,
-      policyId: version.policyId,
-      versionNumber: (last?.number ?? 0) + 1,
-      snapshot: version.snapshot as Record<string, unknown>,
-      changedFields: version.changedFields,
-      changedBy: versionAuthor(version.audit),
-      changeType: version.changeType,
-    })
-    .returning());
+  const row = returnedRow(
+    await executor
+      .insert(policyVersions)
+      .values({
+        orgId: version.orgId,
+        policyId: version.policyId,
+        versionNumber: (last?.number ?? 0) + 1,
+        snapshot: version.snapshot as Record<string, unknown>,
+        changedFields: version.changedFields,
+        changedBy: versionAuthor(version.audit),
+        changeType: version.changeType,
+      })
+      .returning(),
+  );
   await recordEvent(
     executor,
-    { orgId: version.orgId, type: 'policy.version_created', data: { policy_id: version.policyId, version: toPolicyVersion(row), actor: eventActor(version.audit) } },
+    {
+      orgId: version.orgId,
+      type: 'policy.version_created',
+      data: { policy_id: version.policyId, version: toPolicyVersion(row), actor: eventActor(version.audit) },
+    },
     now,
   );
 }

@@ -33,5 +33,6 @@ export function creationVisibility(actor: Actor, requested: Visibility | undefin
 }
 
 export function assertMayUseVisibility(actor: Actor, requested: Visibility | undefined): void {
-  if (requested === 'org' && !seesAllPolicies(actor)) throw forbidden('Only owners and admins can share a policy with the whole org');
+  if (requested === 'org' && !seesAllPolicies(actor))
+    throw forbidden('Only owners and admins can share a policy with the whole org');
 }

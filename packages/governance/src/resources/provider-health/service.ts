@@ -2,8 +2,8 @@ import type { ProviderKeyHealth } from '@rungate/contracts';
 import { providerKeys } from '@rungate/db';
 import { eq } from 'drizzle-orm';
 import type { AuthContext } from '../../auth/context.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { type BreakerStore, toProviderKeyHealth } from '../../calls/routing/index.ts';
+import type { ServiceDeps } from '../../deps.ts';
 
 /** `GET /api/providers/health`: the circuit of every tracked key of the caller's org. */
 export function createProviderHealthService({ db, clock }: ServiceDeps, breakers: BreakerStore) {

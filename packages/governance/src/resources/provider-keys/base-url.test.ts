@@ -11,8 +11,14 @@ describe('normalizeBaseUrl', () => {
   });
 
   it('refuses non-http URLs and an Anthropic URL with /v1, naming the field', () => {
-    for (const [provider, url] of [['openai', 'ftp://example.com'], ['openai', 'not a url'], ['anthropic', 'https://api.anthropic.com/v1/']]) {
-      expect(() => normalizeBaseUrl(provider!, url)).toThrow(expect.objectContaining({ code: 'validation_error', fields: { base_url: expect.any(String) } }));
+    for (const [provider, url] of [
+      ['openai', 'ftp://example.com'],
+      ['openai', 'not a url'],
+      ['anthropic', 'https://api.anthropic.com/v1/'],
+    ]) {
+      expect(() => normalizeBaseUrl(provider!, url)).toThrow(
+        expect.objectContaining({ code: 'validation_error', fields: { base_url: expect.any(String) } }),
+      );
     }
   });
 });

@@ -1,4 +1,4 @@
-import { Uuid, type ProviderKeyDependents } from '@rungate/contracts';
+import { type ProviderKeyDependents, Uuid } from '@rungate/contracts';
 import { agents, type Executor, providerKeys, runs } from '@rungate/db';
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { iso } from '../../time/dates.ts';
@@ -14,7 +14,12 @@ const namesKey = (keyId: string) =>
   sql`jsonb_path_exists(${agents.providerKeys}, '$.* ? (@ == $id || @.key_id == $id)', jsonb_build_object('id', ${keyId}::text))`;
 
 /** Agents of `orgId` that reference the key; locked for update when the caller will rewrite them. */
-export async function agentsReferencingKey(executor: Executor, orgId: string, keyId: string, options: { lock?: boolean } = {}) {
+export async function agentsReferencingKey(
+  executor: Executor,
+  orgId: string,
+  keyId: string,
+  options: { lock?: boolean } = {},
+) {
   const query = executor
     .select({ id: agents.id, name: agents.name, providerKeys: agents.providerKeys })
     .from(agents)
@@ -53,11 +58,21 @@ async function activeKeyIds(executor: Executor, orgId: string, ids: string[]): P
  * agent's key is its "only key for the provider" when no other active key shares its entry,
  * i.e. disabling or deleting this key would leave the agent without that provider.
  */
-export async function describeDependents(executor: Executor, orgId: string, key: ProviderKeyRow, since: Date): Promise<ProviderKeyDependents['data']> {
+export async function describeDependents(
+  executor: Executor,
+  orgId: string,
+  key: ProviderKeyRow,
+  since: Date,
+): Promise<ProviderKeyDependents['data']> {
   const dependents = await agentsReferencingKey(executor, orgId, key.id);
   const peers = dependents.map((agent) => peerKeyIds(agent.providerKeys, key.id));
   const activePeers = await activeKeyIds(executor, orgId, [...new Set(peers.flat())]);
-  const counts = await runCounts(executor, orgId, dependents.map((agent) => agent.id), since);
+  const counts = await runCounts(
+    executor,
+    orgId,
+    dependents.map((agent) => agent.id),
+    since,
+  );
   return {
     agents: dependents.map((agent, i) => ({
       id: agent.id,

@@ -7,6 +7,12 @@ import { type ProviderKeyRow, toProviderKey } from './presenter.ts';
 type ProviderKeyEvent = Extract<WebhookEventType, `provider_key.${string}`>;
 
 /** The key as the API shows it: the secret masked (or null once deleted), never in plaintext. */
-export async function recordKeyEvent(executor: Executor, type: ProviderKeyEvent, row: ProviderKeyRow, actor: EventActor, now: Date): Promise<void> {
+export async function recordKeyEvent(
+  executor: Executor,
+  type: ProviderKeyEvent,
+  row: ProviderKeyRow,
+  actor: EventActor,
+  now: Date,
+): Promise<void> {
   await recordEvent(executor, { orgId: row.orgId, type, data: { provider_key: toProviderKey(row), actor } }, now);
 }

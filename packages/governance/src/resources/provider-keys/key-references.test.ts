@@ -42,8 +42,19 @@ describe('agent provider_keys references', () => {
   });
 
   it('merges weights when the replacement is already in the list', () => {
-    const both = { openai: [{ key_id: NEW, weight: 40 }, { key_id: OLD, weight: 60 }, { key_id: 'k-x', weight: 10 }] };
-    expect(remapKey(both, OLD, NEW)).toEqual({ openai: [{ key_id: NEW, weight: 100 }, { key_id: 'k-x', weight: 10 }] });
+    const both = {
+      openai: [
+        { key_id: NEW, weight: 40 },
+        { key_id: OLD, weight: 60 },
+        { key_id: 'k-x', weight: 10 },
+      ],
+    };
+    expect(remapKey(both, OLD, NEW)).toEqual({
+      openai: [
+        { key_id: NEW, weight: 100 },
+        { key_id: 'k-x', weight: 10 },
+      ],
+    });
     expect(both.openai).toHaveLength(3);
   });
 });

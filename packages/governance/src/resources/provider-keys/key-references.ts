@@ -33,7 +33,9 @@ export function peerKeyIds(map: AgentProviderKeys, keyId: string): string[] {
  * weights are added, so the list keeps one row per key and the traffic split stays the same.
  */
 export function remapKey(map: AgentProviderKeys, from: string, to: string): AgentProviderKeys {
-  return Object.fromEntries(Object.entries(map ?? {}).map(([provider, entry]) => [provider, remapEntry(entry, from, to)]));
+  return Object.fromEntries(
+    Object.entries(map ?? {}).map(([provider, entry]) => [provider, remapEntry(entry, from, to)]),
+  );
 }
 
 function remapEntry(entry: Entry, from: string, to: string): Entry {

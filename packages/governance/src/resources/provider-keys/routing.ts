@@ -18,7 +18,12 @@ export interface RoutableProviderKey {
  * Disabled, deleted and other orgs' keys are left out; ids that are not uuids (hand-edited
  * `provider_keys` jsonb) are skipped rather than sent to the database.
  */
-export async function resolveForRouting(db: Database, secretBox: SecretBox, orgId: string, keyIds: readonly string[]): Promise<RoutableProviderKey[]> {
+export async function resolveForRouting(
+  db: Database,
+  secretBox: SecretBox,
+  orgId: string,
+  keyIds: readonly string[],
+): Promise<RoutableProviderKey[]> {
   const ids = [...new Set(keyIds)].filter((id) => Uuid.safeParse(id).success);
   if (ids.length === 0) return [];
   const rows = await db
@@ -29,6 +34,14 @@ export async function resolveForRouting(db: Database, secretBox: SecretBox, orgI
   return ids.flatMap((id) => {
     const row = byId.get(id);
     if (!row?.apiKeyEncrypted) return [];
-    return [{ id: row.id, provider: row.provider, baseUrl: row.baseUrl, apiKey: secretBox.decrypt(row.apiKeyEncrypted), status: row.status }];
+    return [
+      {
+        id: row.id,
+        provider: row.provider,
+        baseUrl: row.baseUrl,
+        apiKey: secretBox.decrypt(row.apiKeyEncrypted),
+        status: row.status,
+      },
+    ];
   });
 }

@@ -8,12 +8,12 @@ import type {
 } from '@rungate/contracts';
 import { agents, type Executor, providerKeys, returnedRow } from '@rungate/db';
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import { recordAgentUpdated } from '../agents/events.ts';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
+import type { ServiceDeps } from '../../deps.ts';
 import { conflict, invalid, notFound } from '../../errors.ts';
 import { eventActor } from '../../events/event-actor.ts';
+import { recordAgentUpdated } from '../agents/events.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
-import type { ServiceDeps } from '../../deps.ts';
 import { normalizeBaseUrl } from './base-url.ts';
 import { agentsReferencingKey, describeDependents } from './dependents.ts';
 import { recordKeyEvent } from './events.ts';
@@ -46,25 +46,30 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
     return row;
   }
 
-  async function insert(ctx: AuthContext, input: { provider: string; name: string; api_key: string; base_url?: string | null | undefined }) {
+  async function insert(
+    ctx: AuthContext,
+    input: { provider: string; name: string; api_key: string; base_url?: string | null | undefined },
+  ) {
     const who = auditIdentity(ctx.actor);
     try {
       return await db.transaction(async (tx) => {
-        const row = returnedRow(await tx
-          .insert(providerKeys)
-          .values({
-            orgId: ctx.orgId,
-            provider: input.provider,
-            name: input.name,
-            ...sealed(input.api_key),
-            baseUrl: normalizeBaseUrl(input.provider, input.base_url),
-            memberId: who.memberId,
-            createdBy: who.by,
-            createdByTokenId: who.tokenId,
-            updatedBy: who.by,
-            updatedByTokenId: who.tokenId,
-          })
-          .returning());
+        const row = returnedRow(
+          await tx
+            .insert(providerKeys)
+            .values({
+              orgId: ctx.orgId,
+              provider: input.provider,
+              name: input.name,
+              ...sealed(input.api_key),
+              baseUrl: normalizeBaseUrl(input.provider, input.base_url),
+              memberId: who.memberId,
+              createdBy: who.by,
+              createdByTokenId: who.tokenId,
+              updatedBy: who.by,
+              updatedByTokenId: who.tokenId,
+            })
+            .returning(),
+        );
         await recordKeyEvent(tx, 'provider_key.created', row, eventActor(who), clock.now());
         return toProviderKey(row);
       });
@@ -87,14 +92,19 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
           .update(providerKeys)
           .set({
             ...(changes.name !== undefined ? { name: changes.name } : {}),
-            ...(changes.base_url !== undefined ? { baseUrl: normalizeBaseUrl(current.provider, changes.base_url) } : {}),
+            ...(changes.base_url !== undefined
+              ? { baseUrl: normalizeBaseUrl(current.provider, changes.base_url) }
+              : {}),
             ...(changes.api_key !== undefined ? { ...sealed(changes.api_key), rotatedAt: now } : {}),
             ...updatedBy(ctx),
           })
-          .where(and(eq(providerKeys.id, current.id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, 'deleted')))
+          .where(
+            and(eq(providerKeys.id, current.id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, 'deleted')),
+          )
           .returning();
         if (!row) throw deletedKey();
-        if (changes.api_key !== undefined) await recordKeyEvent(tx, 'provider_key.rotated', row, eventActor(auditIdentity(ctx.actor)), now);
+        if (changes.api_key !== undefined)
+          await recordKeyEvent(tx, 'provider_key.rotated', row, eventActor(auditIdentity(ctx.actor)), now);
         return toProviderKey(row);
       });
     } catch (error) {
@@ -109,7 +119,14 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
       const [changed] = await tx
         .update(providerKeys)
         .set({ status, ...updatedBy(ctx) })
-        .where(and(eq(providerKeys.id, id), eq(providerKeys.orgId, ctx.orgId), ne(providerKeys.status, status), ne(providerKeys.status, 'deleted')))
+        .where(
+          and(
+            eq(providerKeys.id, id),
+            eq(providerKeys.orgId, ctx.orgId),
+            ne(providerKeys.status, status),
+            ne(providerKeys.status, 'deleted'),
+          ),
+        )
         .returning();
       if (changed) {
         const type = status === 'active' ? 'provider_key.enabled' : 'provider_key.disabled';
@@ -128,7 +145,12 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
    * onto each other cannot deadlock. The replacement must be another active key of the same
    * provider in the caller's org.
    */
-  async function lockForDelete(tx: Executor, ctx: AuthContext, id: string, remapTo: string | undefined): Promise<ProviderKeyRow> {
+  async function lockForDelete(
+    tx: Executor,
+    ctx: AuthContext,
+    id: string,
+    remapTo: string | undefined,
+  ): Promise<ProviderKeyRow> {
     const refuse = (reason: string) => invalid(`Cannot remap to this key: ${reason}`, { remap_to: reason });
     const rows = await tx
       .select()
@@ -180,7 +202,11 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
      * Creates or updates the live key with this name; a deleted key of the same name is
      * history, not a match. The provider cannot change on update (409).
      */
-    async upsertByName(ctx: AuthContext, name: string, input: UpsertProviderKeyInput): Promise<{ data: ProviderKey; created: boolean }> {
+    async upsertByName(
+      ctx: AuthContext,
+      name: string,
+      input: UpsertProviderKeyInput,
+    ): Promise<{ data: ProviderKey; created: boolean }> {
       const [existing] = await db
         .select()
         .from(providerKeys)
@@ -189,7 +215,10 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
         if (input.provider !== undefined && input.provider !== existing.provider) {
           throw conflict(`Provider key '${name}' is a '${existing.provider}' key; its provider cannot change`);
         }
-        return { data: await change(ctx, existing, { api_key: input.api_key, base_url: input.base_url }), created: false };
+        return {
+          data: await change(ctx, existing, { api_key: input.api_key, base_url: input.base_url }),
+          created: false,
+        };
       }
       const { provider, api_key } = input;
       if (provider === undefined || api_key === undefined) {
@@ -206,31 +235,42 @@ export function createProviderKeyService({ db, clock, secretBox }: ServiceDeps) 
      * naming this key is pointed at the replacement in the same transaction. Deleting a deleted
      * key answers the same and still remaps, so agents left pointing at it can be moved later.
      */
-    async delete(ctx: AuthContext, id: string, remapTo?: string): Promise<{ message: string; remapped_agents: number }> {
+    async delete(
+      ctx: AuthContext,
+      id: string,
+      remapTo?: string,
+    ): Promise<{ message: string; remapped_agents: number }> {
       return db.transaction(async (tx) => {
         const key = await lockForDelete(tx, ctx, id, remapTo);
         const actor = eventActor(auditIdentity(ctx.actor));
         const now = clock.now();
         if (key.status !== 'deleted') {
-          const deleted = returnedRow(await tx
-            .update(providerKeys)
-            .set({ status: 'deleted', apiKeyEncrypted: null, apiKeyLast4: null, deletedAt: now, ...updatedBy(ctx) })
-            .where(eq(providerKeys.id, id))
-            .returning());
+          const deleted = returnedRow(
+            await tx
+              .update(providerKeys)
+              .set({ status: 'deleted', apiKeyEncrypted: null, apiKeyLast4: null, deletedAt: now, ...updatedBy(ctx) })
+              .where(eq(providerKeys.id, id))
+              .returning(),
+          );
           await recordKeyEvent(tx, 'provider_key.deleted', deleted, actor, now);
         }
         if (remapTo === undefined) return { message: 'Provider key deleted', remapped_agents: 0 };
         const dependents = await agentsReferencingKey(tx, ctx.orgId, id, { lock: true });
         const audit = updatedBy(ctx);
         for (const agent of dependents) {
-          const remapped = returnedRow(await tx
-            .update(agents)
-            .set({ providerKeys: remapKey(agent.providerKeys, id, remapTo), ...audit })
-            .where(eq(agents.id, agent.id))
-            .returning());
+          const remapped = returnedRow(
+            await tx
+              .update(agents)
+              .set({ providerKeys: remapKey(agent.providerKeys, id, remapTo), ...audit })
+              .where(eq(agents.id, agent.id))
+              .returning(),
+          );
           await recordAgentUpdated(tx, remapped, ['provider_keys'], actor, now);
         }
-        return { message: `Provider key deleted; ${dependents.length} agent(s) remapped`, remapped_agents: dependents.length };
+        return {
+          message: `Provider key deleted; ${dependents.length} agent(s) remapped`,
+          remapped_agents: dependents.length,
+        };
       });
     },
 

@@ -1,6 +1,6 @@
 import type { RegisterAccountInput, RegisteredAccount } from '@rungate/contracts';
-import { AppError, invalid } from '../../errors.ts';
 import type { ServiceDeps } from '../../deps.ts';
+import { AppError, invalid } from '../../errors.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AdminTokenService } from '../admin-tokens/service.ts';
 import type { AgentService } from '../agents/service.ts';
@@ -34,7 +34,8 @@ export function createRegistrationService(deps: ServiceDeps, { accounts, adminTo
 
   async function chooseSlug(input: RegisterAccountInput): Promise<string> {
     if (input.slug) {
-      if (await accounts.slugTaken(input.slug)) throw invalid('This slug is taken', { slug: `'${input.slug}' is already taken` });
+      if (await accounts.slugTaken(input.slug))
+        throw invalid('This slug is taken', { slug: `'${input.slug}' is already taken` });
       return input.slug;
     }
     const base = slugFromName(input.name);
@@ -54,7 +55,12 @@ export function createRegistrationService(deps: ServiceDeps, { accounts, adminTo
         const account = await accounts.insert(tx, { name: input.name, slug });
         const { secret } = await adminTokens.issue(tx, account.id, { name: 'default', scopes: ['admin'] }, audit.by);
         const policy = await insertDefaultPolicy(tx, account.id, audit, deps.clock.now());
-        const { agent, apiKey } = await agents.insertAgent(tx, account.id, { name: input.agent_name ?? slug, policyId: policy.id }, audit);
+        const { agent, apiKey } = await agents.insertAgent(
+          tx,
+          account.id,
+          { name: input.agent_name ?? slug, policyId: policy.id },
+          audit,
+        );
         return {
           account: { id: account.id, slug: account.slug, name: account.name, tier: account.tier },
           admin_token: secret,

@@ -64,14 +64,25 @@ async function endRunning(executor: Executor, where: SQL, options: CompleteRunOp
       completionReason: completionReasonFor(options.endedReason),
       outcome: outcomeExpression(options.endedReason, options.outcome),
       ...(options.outcomeReason === undefined ? {} : { outcomeReason: options.outcomeReason }),
-      ...(options.metadata === undefined ? {} : { metadata: sql`${runs.metadata} || ${JSON.stringify(options.metadata)}::jsonb` }),
+      ...(options.metadata === undefined
+        ? {}
+        : { metadata: sql`${runs.metadata} || ${JSON.stringify(options.metadata)}::jsonb` }),
       endedAt: now,
       updatedAt: now,
     })
     .where(and(where, eq(runs.status, 'running')))
     .returning();
   for (const row of ended) {
-    await recordEvent(executor, { orgId: row.orgId, agentId: row.agentId, type: status === 'budget_exceeded' ? 'run.budget_exceeded' : 'run.completed', data: { run: toRun(row) } }, now);
+    await recordEvent(
+      executor,
+      {
+        orgId: row.orgId,
+        agentId: row.agentId,
+        type: status === 'budget_exceeded' ? 'run.budget_exceeded' : 'run.completed',
+        data: { run: toRun(row) },
+      },
+      now,
+    );
   }
   return ended;
 }
@@ -95,7 +106,12 @@ async function statusOf(executor: Executor, runId: string): Promise<string> {
 }
 
 /** Completes a running run; 404 when it does not exist, 409 when it has already ended. */
-export async function completeRun(executor: Executor, runId: string, options: CompleteRunOptions, now: Date): Promise<RunCompletion> {
+export async function completeRun(
+  executor: Executor,
+  runId: string,
+  options: CompleteRunOptions,
+  now: Date,
+): Promise<RunCompletion> {
   const [row] = await endRunning(executor, eq(runs.id, runId), options, now);
   if (!row) throw conflict(`Run is not running (status: ${await statusOf(executor, runId)})`);
   return toRunCompletion(row, await governanceEvents(executor, runId));
@@ -128,8 +144,16 @@ export async function stopRun(executor: Executor, runId: string, now: Date): Pro
     })
     .where(and(eq(runs.id, runId), eq(runs.status, 'running')))
     .returning();
-  if (!row) throw new AppError('validation_error', `Only a running run can be stopped (status: ${await statusOf(executor, runId)})`);
-  await recordEvent(executor, { orgId: row.orgId, agentId: row.agentId, type: 'run.force_stopped', data: { run: toRun(row) } }, now);
+  if (!row)
+    throw new AppError(
+      'validation_error',
+      `Only a running run can be stopped (status: ${await statusOf(executor, runId)})`,
+    );
+  await recordEvent(
+    executor,
+    { orgId: row.orgId, agentId: row.agentId, type: 'run.force_stopped', data: { run: toRun(row) } },
+    now,
+  );
   return row;
 }
 
@@ -137,7 +161,11 @@ export async function stopRun(executor: Executor, runId: string, now: Date): Pro
  * Lifts the force-stop block. The block is per agent+policy, so every still-blocking force-stop
  * of that pair is lifted, not only this run's; lifting again answers the first lift time.
  */
-export async function unblockRun(executor: Executor, runId: string, now: Date): Promise<{ message: string; lifted_at: string }> {
+export async function unblockRun(
+  executor: Executor,
+  runId: string,
+  now: Date,
+): Promise<{ message: string; lifted_at: string }> {
   const [run] = await executor.select().from(runs).where(eq(runs.id, runId));
   if (!run) throw notFound('Run');
   if (run.status !== 'force_stopped') throw new AppError('validation_error', 'Run is not force-stopped');
@@ -153,7 +181,10 @@ export async function unblockRun(executor: Executor, runId: string, now: Date): 
         isNull(runs.forceStopLiftedAt),
       ),
     );
-  return { message: 'Force-stop block lifted; implicit runs for this agent and policy are allowed again', lifted_at: liftedAt.toISOString() };
+  return {
+    message: 'Force-stop block lifted; implicit runs for this agent and policy are allowed again',
+    lifted_at: liftedAt.toISOString(),
+  };
 }
 
 /**

@@ -73,7 +73,9 @@ export function toStep(row: StepRow): Step {
     status: row.status,
     error_message: row.errorMessage,
     created_at: isoRequired(row.createdAt),
-    ...(row.type === 'failover_transition' ? { failover_context: (row.failoverContext as Step['failover_context']) ?? null } : {}),
+    ...(row.type === 'failover_transition'
+      ? { failover_context: (row.failoverContext as Step['failover_context']) ?? null }
+      : {}),
   };
 }
 
@@ -93,7 +95,10 @@ export function toLedgerEntry(row: LedgerRow): LedgerEntry {
 }
 
 /** The summary an agent or operator gets back when a run ends. */
-export function toRunCompletion(row: RunRow, governanceEvents: { type: string; count: number }[]): RunCompletionResponse['data'] {
+export function toRunCompletion(
+  row: RunRow,
+  governanceEvents: { type: string; count: number }[],
+): RunCompletionResponse['data'] {
   const endedAt = row.endedAt ?? row.updatedAt;
   return {
     id: row.id,

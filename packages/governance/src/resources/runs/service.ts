@@ -1,9 +1,16 @@
-import type { AdminCompleteRunInput, LedgerEntry, ListRunStepsQuery, ListRunsQuery, Run, Step } from '@rungate/contracts';
+import type {
+  AdminCompleteRunInput,
+  LedgerEntry,
+  ListRunStepsQuery,
+  ListRunsQuery,
+  Run,
+  Step,
+} from '@rungate/contracts';
 import { agents, type Executor, ledgerEntries, runs, steps } from '@rungate/db';
 import { and, asc, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { AuthContext } from '../../auth/context.ts';
-import { notFound } from '../../errors.ts';
 import type { ServiceDeps } from '../../deps.ts';
+import { notFound } from '../../errors.ts';
 import { completeRun, stopRun, unblockRun } from './lifecycle.ts';
 import { toLedgerEntry, toRun, toStep } from './presenter.ts';
 import { sortColumn, stepSortColumn } from './sorts.ts';
@@ -90,7 +97,13 @@ export function createRunService({ db, clock }: ServiceDeps) {
       const direction = query.order === 'desc' ? desc : asc;
       const where = and(eq(steps.runId, id), eq(steps.orgId, ctx.orgId));
       const [rows, [totals]] = await Promise.all([
-        db.select().from(steps).where(where).orderBy(direction(column), asc(steps.stepNumber)).limit(query.limit).offset(query.offset),
+        db
+          .select()
+          .from(steps)
+          .where(where)
+          .orderBy(direction(column), asc(steps.stepNumber))
+          .limit(query.limit)
+          .offset(query.offset),
         db.select({ total: count() }).from(steps).where(where),
       ]);
       return { data: rows.map(toStep), total: totals?.total ?? 0 };

@@ -2,7 +2,11 @@ import { steps } from '@rungate/db';
 import { invalid } from '../../errors.ts';
 
 /** The column of an API sort key; an unknown key is a 400 rather than an unindexed surprise. */
-export function sortColumn<T extends Record<string, unknown>>(sorts: T, sort: string | undefined, fallback: keyof T): T[keyof T] {
+export function sortColumn<T extends Record<string, unknown>>(
+  sorts: T,
+  sort: string | undefined,
+  fallback: keyof T,
+): T[keyof T] {
   const key = sort ?? fallback;
   if (!Object.hasOwn(sorts, key)) {
     throw invalid(`Cannot sort by '${String(key)}'`, { sort: `must be one of ${Object.keys(sorts).join(', ')}` });

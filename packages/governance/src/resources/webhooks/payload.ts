@@ -9,4 +9,10 @@ export interface EventPayload {
 
 /** Fixed key order, so the stored body is exactly what receivers see. */
 export const serializePayload = (event: EventPayload): string =>
-  JSON.stringify({ id: event.id, type: event.type, created_at: event.created_at, org_id: event.org_id, data: event.data });
+  JSON.stringify({
+    id: event.id,
+    type: event.type,
+    created_at: event.created_at,
+    org_id: event.org_id,
+    data: event.data,
+  });

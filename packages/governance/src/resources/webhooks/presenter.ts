@@ -1,7 +1,7 @@
 import { type Webhook, type WebhookDelivery, WebhookEventType } from '@rungate/contracts';
 import type { webhookDeliveries, webhooks } from '@rungate/db';
-import { auditFields } from '../audit-columns.ts';
 import { iso, isoRequired } from '../../time/dates.ts';
+import { auditFields } from '../audit-columns.ts';
 import { graceWindowOpen, MASKED_SECRET } from './secrets.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;

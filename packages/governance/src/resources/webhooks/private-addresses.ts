@@ -41,11 +41,14 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /** Names that resolve to this machine without asking DNS. */
-export const isLocalHostname = (hostname: string): boolean => hostname === 'localhost' || hostname.endsWith('.localhost');
+export const isLocalHostname = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname.endsWith('.localhost');
 
 export class PrivateAddressError extends Error {
   constructor(hostname: string, address: string) {
-    super(`Receiver ${hostname} resolves to ${address}, a private or loopback address (refused by RUNGATE_WEBHOOK_BLOCK_PRIVATE_ADDRESSES)`);
+    super(
+      `Receiver ${hostname} resolves to ${address}, a private or loopback address (refused by RUNGATE_WEBHOOK_BLOCK_PRIVATE_ADDRESSES)`,
+    );
     this.name = 'PrivateAddressError';
   }
 }

@@ -14,6 +14,13 @@ export const MASKED_SECRET = '********';
 export const generateWebhookSecret = (): string => `${WEBHOOK_SECRET_PREFIX}${randomToken(32)}`;
 
 /** True while a rotation's grace window is open: the previous secret still signs deliveries. */
-export function graceWindowOpen(row: { previousSecretEncrypted: string | null; previousSecretExpiresAt: Date | null }, now: Date): boolean {
-  return row.previousSecretEncrypted !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt.getTime() > now.getTime();
+export function graceWindowOpen(
+  row: { previousSecretEncrypted: string | null; previousSecretExpiresAt: Date | null },
+  now: Date,
+): boolean {
+  return (
+    row.previousSecretEncrypted !== null &&
+    row.previousSecretExpiresAt !== null &&
+    row.previousSecretExpiresAt.getTime() > now.getTime()
+  );
 }

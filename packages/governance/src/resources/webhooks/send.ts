@@ -38,10 +38,21 @@ export function createSender(options: { timeoutMs: number; blockPrivateAddresses
       if (options.blockPrivateAddresses && (isPrivateAddress(hostname) || isLocalHostname(hostname))) {
         throw new PrivateAddressError(hostname, hostname);
       }
-      const response = await request(url, { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(options.timeoutMs) });
+      const response = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
       const answer = await readPrefix(response.body);
       const ok = response.statusCode >= 200 && response.statusCode < 300;
-      return { ok, status: response.statusCode, body: answer, error: ok ? null : `Receiver answered HTTP ${response.statusCode}` };
+      return {
+        ok,
+        status: response.statusCode,
+        body: answer,
+        error: ok ? null : `Receiver answered HTTP ${response.statusCode}`,
+      };
     } catch (error) {
       return { ok: false, status: null, body: null, error: describeFailure(error, options.timeoutMs) };
     }
@@ -65,7 +76,12 @@ async function readPrefix(stream: AsyncIterable<Buffer> & { destroy(): void }): 
 
 function describeFailure(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError' || error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError' || error.name === 'ConnectTimeoutError') {
+  if (
+    error.name === 'TimeoutError' ||
+    error.name === 'HeadersTimeoutError' ||
+    error.name === 'BodyTimeoutError' ||
+    error.name === 'ConnectTimeoutError'
+  ) {
     return `No answer within ${timeoutMs} ms`;
   }
   const cause = error.cause instanceof Error ? error.cause : null;

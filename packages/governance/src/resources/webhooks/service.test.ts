@@ -3,8 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@rungate/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedRun } from '../../../test/fixtures.ts';
 import type { AuthContext } from '../../auth/context.ts';
-import { ManualClock } from '../../time/clock.ts';
 import { createServices, type Services } from '../../services.ts';
+import { ManualClock } from '../../time/clock.ts';
 
 let database: TestDatabase;
 let services: Services;
@@ -18,7 +18,10 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-const member = (memberId: string, role: 'member' | 'admin'): AuthContext => ({ orgId, actor: { kind: 'member', memberId, role, email: null, sessionId: 's' } });
+const member = (memberId: string, role: 'member' | 'admin'): AuthContext => ({
+  orgId,
+  actor: { kind: 'member', memberId, role, email: null, sessionId: 's' },
+});
 const input = (name: string) => ({ name, url: 'https://hooks.example.com/in', events: ['run.completed' as const] });
 
 it('keeps personal webhooks to their member; admins see every webhook', async () => {
@@ -28,7 +31,9 @@ it('keeps personal webhooks to their member; admins see every webhook', async ()
 
   const mine = await services.webhooks.create(alice, input('alice-hook'));
   expect(mine).toMatchObject({ scope: 'personal', member_id: '00000000-0000-4000-8000-00000000000a' });
-  await expect(services.webhooks.create(alice, { ...input('alice-org'), scope: 'org' })).rejects.toMatchObject({ code: 'forbidden' });
+  await expect(services.webhooks.create(alice, { ...input('alice-org'), scope: 'org' })).rejects.toMatchObject({
+    code: 'forbidden',
+  });
   const shared = await services.webhooks.create(admin, input('shared-hook'));
   expect(shared.scope).toBe('org');
 
@@ -40,10 +45,21 @@ it('keeps personal webhooks to their member; admins see every webhook', async ()
 });
 
 it('refuses private receivers on create and update only when configured to', async () => {
-  const strict = createServices({ db: database.db, encryptionKey: randomBytes(32), clock, blockPrivateWebhookAddresses: true });
+  const strict = createServices({
+    db: database.db,
+    encryptionKey: randomBytes(32),
+    clock,
+    blockPrivateWebhookAddresses: true,
+  });
   const ctx: AuthContext = { orgId, actor: { kind: 'bootstrap' } };
-  await expect(strict.webhooks.create(ctx, { ...input('internal'), url: 'http://192.168.1.20/hook' })).rejects.toMatchObject({ code: 'validation_error', fields: { url: expect.stringMatching(/not allowed/) } });
+  await expect(
+    strict.webhooks.create(ctx, { ...input('internal'), url: 'http://192.168.1.20/hook' }),
+  ).rejects.toMatchObject({ code: 'validation_error', fields: { url: expect.stringMatching(/not allowed/) } });
   const hook = await strict.webhooks.create(ctx, input('public'));
-  await expect(strict.webhooks.update(ctx, hook.id, { url: 'http://127.0.0.1:8080/' })).rejects.toMatchObject({ code: 'validation_error' });
-  expect((await services.webhooks.update(ctx, hook.id, { url: 'http://127.0.0.1:8080/' })).url).toBe('http://127.0.0.1:8080/');
+  await expect(strict.webhooks.update(ctx, hook.id, { url: 'http://127.0.0.1:8080/' })).rejects.toMatchObject({
+    code: 'validation_error',
+  });
+  expect((await services.webhooks.update(ctx, hook.id, { url: 'http://127.0.0.1:8080/' })).url).toBe(
+    'http://127.0.0.1:8080/',
+  );
 });

@@ -7,14 +7,14 @@ import type {
   WebhookEventType,
   WebhookStatus,
 } from '@rungate/contracts';
-import { webhookDeliveries, webhooks, returnedRow } from '@rungate/db';
+import { returnedRow, webhookDeliveries, webhooks } from '@rungate/db';
 import { and, arrayContains, count, desc, eq } from 'drizzle-orm';
-import { createdBy } from '../audit-columns.ts';
 import { type AuthContext, auditIdentity } from '../../auth/context.ts';
-import { AppError, conflict, notFound } from '../../errors.ts';
-import { isUniqueViolation } from '../pg-errors.ts';
 import type { ServiceDeps } from '../../deps.ts';
+import { AppError, conflict, notFound } from '../../errors.ts';
 import type { WebhookEngineSlot } from '../../workers/webhook-engine/engine-slot.ts';
+import { createdBy } from '../audit-columns.ts';
+import { isUniqueViolation } from '../pg-errors.ts';
 import { toWebhook, toWebhookDelivery, type WebhookRow } from './presenter.ts';
 import { generateWebhookSecret, ROTATION_GRACE_MS } from './secrets.ts';
 import { describeTestOutcome, testEvent } from './test-event.ts';
@@ -48,7 +48,12 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
   }
 
   /** Writes `changes` to a webhook the caller can see; a taken name is 409. */
-  async function change(ctx: AuthContext, current: WebhookRow, changes: Partial<typeof webhooks.$inferInsert>, name?: string): Promise<WebhookRow> {
+  async function change(
+    ctx: AuthContext,
+    current: WebhookRow,
+    changes: Partial<typeof webhooks.$inferInsert>,
+    name?: string,
+  ): Promise<WebhookRow> {
     try {
       const [row] = await db
         .update(webhooks)
@@ -72,20 +77,22 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
       const who = auditIdentity(ctx.actor);
       const now = clock.now();
       try {
-        const row = returnedRow(await db
-          .insert(webhooks)
-          .values({
-            orgId: ctx.orgId,
-            name: input.name,
-            url: input.url,
-            secretEncrypted: secretBox.encrypt(secret),
-            events: [...new Set(input.events)],
-            agentId: input.agent_id ?? null,
-            description: input.description ?? null,
-            scope,
-            ...createdBy(who, now),
-          })
-          .returning());
+        const row = returnedRow(
+          await db
+            .insert(webhooks)
+            .values({
+              orgId: ctx.orgId,
+              name: input.name,
+              url: input.url,
+              secretEncrypted: secretBox.encrypt(secret),
+              events: [...new Set(input.events)],
+              agentId: input.agent_id ?? null,
+              description: input.description ?? null,
+              scope,
+              ...createdBy(who, now),
+            })
+            .returning(),
+        );
         return { ...present(row), secret };
       } catch (error) {
         if (isUniqueViolation(error)) throw nameTaken(input.name);
@@ -93,7 +100,10 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
       }
     },
 
-    async list(ctx: AuthContext, filter: { status?: WebhookStatus | undefined; event?: WebhookEventType | undefined }): Promise<Webhook[]> {
+    async list(
+      ctx: AuthContext,
+      filter: { status?: WebhookStatus | undefined; event?: WebhookEventType | undefined },
+    ): Promise<Webhook[]> {
       const rows = await db
         .select()
         .from(webhooks)
@@ -129,8 +139,18 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
           ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
           ...(input.agent_id !== undefined ? { agentId: input.agent_id } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.secret !== undefined ? { secretEncrypted: secretBox.encrypt(input.secret), previousSecretEncrypted: null, previousSecretExpiresAt: null } : {}),
-          ...(input.status === 'active' ? { status: 'active', failureCount: 0 } : input.status === 'paused' ? { status: 'paused' } : {}),
+          ...(input.secret !== undefined
+            ? {
+                secretEncrypted: secretBox.encrypt(input.secret),
+                previousSecretEncrypted: null,
+                previousSecretExpiresAt: null,
+              }
+            : {}),
+          ...(input.status === 'active'
+            ? { status: 'active', failureCount: 0 }
+            : input.status === 'paused'
+              ? { status: 'paused' }
+              : {}),
         },
         input.name,
       );
@@ -154,21 +174,34 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
     },
 
     /** New secret now; the old one keeps signing `X-Rungate-Signature-256-Previous` for 10 minutes. */
-    async rotateSecret(ctx: AuthContext, id: string): Promise<{ previous_secret: string; current_secret: string; grace_expires_at: string }> {
+    async rotateSecret(
+      ctx: AuthContext,
+      id: string,
+    ): Promise<{ previous_secret: string; current_secret: string; grace_expires_at: string }> {
       const current = await load(ctx, id);
       const previous = secretBox.decrypt(current.secretEncrypted);
       const next = generateWebhookSecret();
       const graceExpiresAt = new Date(clock.now().getTime() + ROTATION_GRACE_MS);
-      await change(ctx, current, { secretEncrypted: secretBox.encrypt(next), previousSecretEncrypted: current.secretEncrypted, previousSecretExpiresAt: graceExpiresAt });
+      await change(ctx, current, {
+        secretEncrypted: secretBox.encrypt(next),
+        previousSecretEncrypted: current.secretEncrypted,
+        previousSecretExpiresAt: graceExpiresAt,
+      });
       return { previous_secret: previous, current_secret: next, grace_expires_at: graceExpiresAt.toISOString() };
     },
 
     /** Ends a rotation grace window now; a no-op without one. */
     async expirePreviousSecret(ctx: AuthContext, id: string): Promise<Webhook> {
-      return present(await change(ctx, await load(ctx, id), { previousSecretEncrypted: null, previousSecretExpiresAt: null }));
+      return present(
+        await change(ctx, await load(ctx, id), { previousSecretEncrypted: null, previousSecretExpiresAt: null }),
+      );
     },
 
-    async listDeliveries(ctx: AuthContext, id: string, query: ListWebhookDeliveriesQuery): Promise<{ data: WebhookDelivery[]; total: number }> {
+    async listDeliveries(
+      ctx: AuthContext,
+      id: string,
+      query: ListWebhookDeliveriesQuery,
+    ): Promise<{ data: WebhookDelivery[]; total: number }> {
       const hook = await load(ctx, id);
       const where = and(
         eq(webhookDeliveries.webhookId, hook.id),
@@ -177,7 +210,13 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
         query.event_type ? eq(webhookDeliveries.eventType, query.event_type) : undefined,
       );
       const [rows, [total]] = await Promise.all([
-        db.select().from(webhookDeliveries).where(where).orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id)).limit(query.limit).offset(query.offset),
+        db
+          .select()
+          .from(webhookDeliveries)
+          .where(where)
+          .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
+          .limit(query.limit)
+          .offset(query.offset),
         db.select({ n: count() }).from(webhookDeliveries).where(where),
       ]);
       return { data: rows.map(toWebhookDelivery), total: total?.n ?? 0 };
@@ -190,8 +229,14 @@ export function createWebhookService({ db, clock, secretBox }: ServiceDeps, opti
     async test(ctx: AuthContext, id: string): Promise<{ message: string; delivery_id: string; warning?: string }> {
       const hook = await load(ctx, id);
       const engine = options.engine.current;
-      if (!engine) throw new AppError('service_unavailable', 'The webhook delivery engine is not running on this server');
-      const { deliveryId, result } = await engine.deliverOnce({ orgId: ctx.orgId, webhookId: hook.id, eventType: 'webhook.test', ...testEvent(hook, clock.now()) });
+      if (!engine)
+        throw new AppError('service_unavailable', 'The webhook delivery engine is not running on this server');
+      const { deliveryId, result } = await engine.deliverOnce({
+        orgId: ctx.orgId,
+        webhookId: hook.id,
+        eventType: 'webhook.test',
+        ...testEvent(hook, clock.now()),
+      });
       return { ...describeTestOutcome(hook, result), delivery_id: deliveryId };
     },
   };

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 
 /** `sha256=<hex>`: HMAC-SHA256 of the exact raw body keyed by the secret string (the GitHub convention). */
-export const signBody = (body: string, secret: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signBody = (body: string, secret: string): string =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 export interface SignedRequest {
   body: string;
@@ -24,6 +25,8 @@ export function deliveryHeaders(request: SignedRequest): Record<string, string> 
     'x-rungate-delivery-id': request.deliveryId,
     'x-rungate-timestamp': String(Math.floor(request.sentAt.getTime() / 1000)),
     'x-rungate-signature-256': signBody(request.body, request.secret),
-    ...(request.previousSecret === null ? {} : { 'x-rungate-signature-256-previous': signBody(request.body, request.previousSecret) }),
+    ...(request.previousSecret === null
+      ? {}
+      : { 'x-rungate-signature-256-previous': signBody(request.body, request.previousSecret) }),
   };
 }

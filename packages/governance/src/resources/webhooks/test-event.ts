@@ -18,8 +18,12 @@ export function testEvent(hook: WebhookRow, now: Date): { eventId: string; paylo
 
 /** The answer's `message`, and a `warning` when regular events would not reach this webhook as they should. */
 export function describeTestOutcome(hook: WebhookRow, result: SendResult): { message: string; warning?: string } {
-  const message = result.ok ? `Test event delivered (HTTP ${result.status})` : `Test event not delivered: ${result.error}`;
-  if (hook.status === 'paused') return { message, warning: 'Webhook is paused: events are not delivered until it is enabled' };
-  if (hook.status === 'failing') return { message, warning: `Webhook is failing: its last ${hook.failureCount} delivery attempts failed` };
+  const message = result.ok
+    ? `Test event delivered (HTTP ${result.status})`
+    : `Test event not delivered: ${result.error}`;
+  if (hook.status === 'paused')
+    return { message, warning: 'Webhook is paused: events are not delivered until it is enabled' };
+  if (hook.status === 'failing')
+    return { message, warning: `Webhook is failing: its last ${hook.failureCount} delivery attempts failed` };
   return { message };
 }

@@ -1,9 +1,9 @@
 import { alertRules, type Database, type Executor } from '@rungate/db';
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { recordEvent } from '../../events/outbox.ts';
+import { type AlertRuleRow, toAlertRule } from '../../resources/alert-rules/presenter.ts';
 import { startPeriodic, withTryLock } from '../exclusive.ts';
 import { type Measurement, measure } from './measure.ts';
-import { type AlertRuleRow, toAlertRule } from '../../resources/alert-rules/presenter.ts';
 
 /** How often the api evaluates alert rules. */
 export const ALERT_EVALUATION_INTERVAL_MS = 60_000;
@@ -19,7 +19,10 @@ export interface AlertRuleEvaluation {
 const dueAt = (now: Date) =>
   and(
     eq(alertRules.status, 'active'),
-    or(isNull(alertRules.lastTriggeredAt), lte(alertRules.lastTriggeredAt, sql`${now}::timestamptz - ${alertRules.cooldownSeconds} * interval '1 second'`)),
+    or(
+      isNull(alertRules.lastTriggeredAt),
+      lte(alertRules.lastTriggeredAt, sql`${now}::timestamptz - ${alertRules.cooldownSeconds} * interval '1 second'`),
+    ),
   );
 
 /** The `alert.triggered` event's `data`. */
@@ -50,7 +53,16 @@ async function fire(db: Executor, rule: AlertRuleRow, measurement: Measurement, 
       .where(and(eq(alertRules.id, rule.id), dueAt(now)))
       .returning();
     if (!marked) return false;
-    await recordEvent(tx, { orgId: marked.orgId, agentId: marked.agentId, type: 'alert.triggered', data: triggeredPayload(marked, measurement, now) }, now);
+    await recordEvent(
+      tx,
+      {
+        orgId: marked.orgId,
+        agentId: marked.agentId,
+        type: 'alert.triggered',
+        data: triggeredPayload(marked, measurement, now),
+      },
+      now,
+    );
     return true;
   });
 }
@@ -72,7 +84,12 @@ export function evaluateAlertRulesOnce(db: Database, now: Date): Promise<AlertRu
 }
 
 /** Evaluates every `intervalMs` (default 60 s); the returned `stop` resolves once a pass in flight ends. */
-export function startAlertEvaluator(options: { db: Database; now: () => Date; intervalMs?: number; onError: (error: unknown) => void }): () => Promise<void> {
+export function startAlertEvaluator(options: {
+  db: Database;
+  now: () => Date;
+  intervalMs?: number;
+  onError: (error: unknown) => void;
+}): () => Promise<void> {
   return startPeriodic({
     name: 'alert-evaluator',
     intervalMs: options.intervalMs ?? ALERT_EVALUATION_INTERVAL_MS,

@@ -34,7 +34,12 @@ const windowOf = (minutes: number, now: Date) => {
 /** Calls that reached a provider: governance blocks are decisions, not failures, and failover_transition rows are not calls. */
 const FORWARDED = ['success', 'error', 'timeout'] as const;
 
-async function costThreshold(db: Executor, scope: Scope, config: AlertConditionConfigs['cost_threshold'], now: Date): Promise<Measurement> {
+async function costThreshold(
+  db: Executor,
+  scope: Scope,
+  config: AlertConditionConfigs['cost_threshold'],
+  now: Date,
+): Promise<Measurement> {
   const { start, range } = windowOf(config.window_minutes, now);
   const [row] = await db
     .select({ spent: sql<string>`coalesce(sum(${ledgerEntries.costUsd}), 0)::text` })
@@ -90,13 +95,27 @@ function share(part: number, calls: number, config: { threshold_percent: number;
   };
 }
 
-async function errorRate(db: Executor, scope: Scope, config: AlertConditionConfigs['error_rate'], now: Date): Promise<Measurement> {
+async function errorRate(
+  db: Executor,
+  scope: Scope,
+  config: AlertConditionConfigs['error_rate'],
+  now: Date,
+): Promise<Measurement> {
   const { start, range } = windowOf(config.window_minutes, now);
   const counts = await callCounts(db, scope, start, now);
-  return { ...share(counts.failed, counts.calls, config), window: range, details: { calls: counts.calls, failed_calls: counts.failed, min_calls: config.min_calls } };
+  return {
+    ...share(counts.failed, counts.calls, config),
+    window: range,
+    details: { calls: counts.calls, failed_calls: counts.failed, min_calls: config.min_calls },
+  };
 }
 
-async function failoverRate(db: Executor, scope: Scope, config: AlertConditionConfigs['failover_rate'], now: Date): Promise<Measurement> {
+async function failoverRate(
+  db: Executor,
+  scope: Scope,
+  config: AlertConditionConfigs['failover_rate'],
+  now: Date,
+): Promise<Measurement> {
   const { start, range } = windowOf(config.window_minutes, now);
   const counts = await callCounts(db, scope, start, now);
   return {
@@ -111,7 +130,12 @@ async function failoverRate(db: Executor, scope: Scope, config: AlertConditionCo
  * (forwarded and dry-run calls of runs under that policy, as the limiter counts per agent and
  * policy) and their tokens. The value is the larger share; null when the policy sets no limit.
  */
-async function rateLimitApproaching(db: Executor, scope: Scope, config: AlertConditionConfigs['rate_limit_approaching'], now: Date): Promise<Measurement | null> {
+async function rateLimitApproaching(
+  db: Executor,
+  scope: Scope,
+  config: AlertConditionConfigs['rate_limit_approaching'],
+  now: Date,
+): Promise<Measurement | null> {
   if (!scope.agentId) return null;
   const [agent] = await db
     .select({ policyId: agents.policyId, limits: policies.rateLimits })
@@ -143,24 +167,43 @@ async function rateLimitApproaching(db: Executor, scope: Scope, config: AlertCon
     );
   const requests = Number(used?.requests ?? 0);
   const tokens = Number(used?.tokens ?? 0);
-  const shares = [maxRequests === null ? 0 : (requests * 100) / maxRequests, maxTokens === null ? 0 : (tokens * 100) / maxTokens];
+  const shares = [
+    maxRequests === null ? 0 : (requests * 100) / maxRequests,
+    maxTokens === null ? 0 : (tokens * 100) / maxTokens,
+  ];
   const fired =
-    (maxRequests !== null && requests * 100 >= config.threshold_percent * maxRequests) || (maxTokens !== null && tokens * 100 >= config.threshold_percent * maxTokens);
+    (maxRequests !== null && requests * 100 >= config.threshold_percent * maxRequests) ||
+    (maxTokens !== null && tokens * 100 >= config.threshold_percent * maxTokens);
   return {
     fired,
     value: round2(Math.max(...shares)),
     threshold: config.threshold_percent,
     unit: 'percent',
     window: range,
-    details: { policy_id: agent.policyId, requests, max_requests_per_minute: maxRequests, tokens, max_tokens_per_minute: maxTokens },
+    details: {
+      policy_id: agent.policyId,
+      requests,
+      max_requests_per_minute: maxRequests,
+      tokens,
+      max_tokens_per_minute: maxTokens,
+    },
   };
 }
 
 /** Pending approval requests (not yet past `expires_at`) waiting at least `threshold_minutes`; the value is the oldest one's wait. */
-async function approvalPendingTimeout(db: Executor, scope: Scope, config: AlertConditionConfigs['approval_pending_timeout'], now: Date): Promise<Measurement> {
+async function approvalPendingTimeout(
+  db: Executor,
+  scope: Scope,
+  config: AlertConditionConfigs['approval_pending_timeout'],
+  now: Date,
+): Promise<Measurement> {
   const cutoff = new Date(now.getTime() - config.threshold_minutes * MINUTE_MS);
   const [oldest] = await db
-    .select({ id: approvalRequests.id, createdAt: approvalRequests.createdAt, overdue: sql<number>`(count(*) over ())::int` })
+    .select({
+      id: approvalRequests.id,
+      createdAt: approvalRequests.createdAt,
+      overdue: sql<number>`(count(*) over ())::int`,
+    })
     .from(approvalRequests)
     .where(
       and(

@@ -43,7 +43,9 @@ export interface PurgeResult extends OldDataCounts {
 export const PURGE_BATCH_ROWS = 1_000;
 
 const deleteCount = async (tx: Transaction, statement: SQL): Promise<number> =>
-  (await queryRows<{ n: number }>(tx, sql`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM gone`))[0]?.n ?? 0;
+  (
+    await queryRows<{ n: number }>(tx, sql`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM gone`)
+  )[0]?.n ?? 0;
 
 /**
  * Deletes one batch of old runs with their ledger entries and steps (children first), in the
@@ -51,7 +53,12 @@ const deleteCount = async (tx: Transaction, statement: SQL): Promise<number> =>
  * count, so the ledger identity holds after every commit. SKIP LOCKED leaves a run some other
  * transaction is touching for the next cleanup instead of waiting on it.
  */
-async function purgeBatch(tx: Transaction, orgId: string, cutoff: Date, batchRows: number): Promise<OldDataCounts & { more: boolean }> {
+async function purgeBatch(
+  tx: Transaction,
+  orgId: string,
+  cutoff: Date,
+  batchRows: number,
+): Promise<OldDataCounts & { more: boolean }> {
   const candidates = await queryRows<{ id: string; step_count: number }>(
     tx,
     sql`SELECT id, step_count FROM runs WHERE ${oldRunsWhere(orgId, cutoff)}
@@ -71,7 +78,10 @@ async function purgeBatch(tx: Transaction, orgId: string, cutoff: Date, batchRow
     ids.map((id) => sql`${id}::uuid`),
     sql`, `,
   )})`;
-  const ledgerEntries = await deleteCount(tx, sql`DELETE FROM ledger_entries WHERE org_id = ${orgId} AND run_id IN ${idList}`);
+  const ledgerEntries = await deleteCount(
+    tx,
+    sql`DELETE FROM ledger_entries WHERE org_id = ${orgId} AND run_id IN ${idList}`,
+  );
   const steps = await deleteCount(tx, sql`DELETE FROM steps WHERE org_id = ${orgId} AND run_id IN ${idList}`);
   // Approval requests and budget holds of these runs cascade with them.
   const runs = await deleteCount(tx, sql`DELETE FROM runs WHERE org_id = ${orgId} AND id IN ${idList}`);
@@ -82,7 +92,12 @@ async function purgeBatch(tx: Transaction, orgId: string, cutoff: Date, batchRow
  * Deletes an org's old runs, steps and ledger entries in short transactions of about `batchRows`
  * rows each, so the proxy's writes are never queued behind one long delete.
  */
-export async function purgeOldData(db: Database, orgId: string, cutoff: Date, batchRows = PURGE_BATCH_ROWS): Promise<PurgeResult> {
+export async function purgeOldData(
+  db: Database,
+  orgId: string,
+  cutoff: Date,
+  batchRows = PURGE_BATCH_ROWS,
+): Promise<PurgeResult> {
   const total: PurgeResult = { runs: 0, steps: 0, ledgerEntries: 0, batches: 0 };
   for (;;) {
     const batch = await db.transaction((tx) => purgeBatch(tx, orgId, cutoff, batchRows));

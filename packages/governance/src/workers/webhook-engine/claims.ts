@@ -9,7 +9,12 @@ export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
  * engine are skipped, and a claimed row is no longer due, so no two engines send the same attempt;
  * if this process dies mid-attempt the lease runs out and another engine retries the row.
  */
-export async function claimDueDeliveries(db: Database, now: Date, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+export async function claimDueDeliveries(
+  db: Database,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+): Promise<DeliveryRow[]> {
   const claimed = await queryRows<{ id: string }>(
     db,
     sql`WITH due AS (
@@ -28,7 +33,12 @@ export async function claimDueDeliveries(db: Database, now: Date, limit: number,
   return db
     .select()
     .from(webhookDeliveries)
-    .where(inArray(webhookDeliveries.id, claimed.map((row) => row.id)));
+    .where(
+      inArray(
+        webhookDeliveries.id,
+        claimed.map((row) => row.id),
+      ),
+    );
 }
 
 /**
@@ -38,8 +48,19 @@ export async function claimDueDeliveries(db: Database, now: Date, limit: number,
 export async function failAbandonedDeliveries(db: Executor, now: Date): Promise<number> {
   const failed = await db
     .update(webhookDeliveries)
-    .set({ status: 'failed', completedAt: now, nextRetryAt: null, lastError: 'The last attempt was interrupted before its outcome was recorded' })
-    .where(and(eq(webhookDeliveries.status, 'pending'), gte(webhookDeliveries.attempts, webhookDeliveries.maxAttempts), lte(webhookDeliveries.nextRetryAt, now)))
+    .set({
+      status: 'failed',
+      completedAt: now,
+      nextRetryAt: null,
+      lastError: 'The last attempt was interrupted before its outcome was recorded',
+    })
+    .where(
+      and(
+        eq(webhookDeliveries.status, 'pending'),
+        gte(webhookDeliveries.attempts, webhookDeliveries.maxAttempts),
+        lte(webhookDeliveries.nextRetryAt, now),
+      ),
+    )
     .returning({ id: webhookDeliveries.id });
   return failed.length;
 }

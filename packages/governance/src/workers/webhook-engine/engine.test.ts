@@ -6,17 +6,17 @@ import { asc, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedRun } from '../../../test/fixtures.ts';
 import type { AuthContext } from '../../auth/context.ts';
-import { ManualClock } from '../../time/clock.ts';
-import { SecretBox } from '../../secrets/crypto.ts';
 import { recordEvent } from '../../events/outbox.ts';
+import { SecretBox } from '../../secrets/crypto.ts';
 import { createServices, type Services } from '../../services.ts';
-import { type ReceivedRequest, startWebhookReceiver, } from '../../testing.ts';
+import { type ReceivedRequest, startWebhookReceiver } from '../../testing.ts';
+import { ManualClock } from '../../time/clock.ts';
+import { sweepOnce } from '../sweeps.ts';
 import { claimDueDeliveries } from './claims.ts';
 import { createWebhookEngine, type WebhookEngineOptions } from './engine.ts';
 import { startWebhookEngine } from './engine-loop.ts';
 import { fanOutEvents } from './fan-out.ts';
 import { failPausedWebhookDeliveries } from './paused-sweep.ts';
-import { sweepOnce } from '../sweeps.ts';
 import { DEFAULT_MAX_ATTEMPTS, FAILING_THRESHOLD } from './retry-schedule.ts';
 
 let database: TestDatabase;
@@ -43,15 +43,32 @@ async function setup(engineOptions: Partial<WebhookEngineOptions> = {}) {
   const seeded = await seedRun(db);
   const ctx: AuthContext = { orgId: seeded.orgId, actor: { kind: 'bootstrap' } };
   const receiver = await startWebhookReceiver();
-  const engine = createWebhookEngine({ db, clock, secretBox: services.deps.secretBox, random: () => 0.5, timeoutMs: 2_000, ...engineOptions });
+  const engine = createWebhookEngine({
+    db,
+    clock,
+    secretBox: services.deps.secretBox,
+    random: () => 0.5,
+    timeoutMs: 2_000,
+    ...engineOptions,
+  });
   opened.push(receiver, engine);
   const hook = (input: Partial<CreateWebhookInput> = {}) =>
-    services.webhooks.create(ctx, { name: `hook-${randomBytes(4).toString('hex')}`, url: receiver.url, events: ['run.completed'], ...input });
+    services.webhooks.create(ctx, {
+      name: `hook-${randomBytes(4).toString('hex')}`,
+      url: receiver.url,
+      events: ['run.completed'],
+      ...input,
+    });
   const seen = new Set<string>();
   /** Records an event the way services do and returns its row. */
-  const emit = async (type: 'run.completed' | 'run.started' = 'run.completed', agentId: string | null = seeded.agentId) => {
+  const emit = async (
+    type: 'run.completed' | 'run.started' = 'run.completed',
+    agentId: string | null = seeded.agentId,
+  ) => {
     await recordEvent(db, { orgId: seeded.orgId, agentId, type, data: { run: { id: seeded.runId } } }, clock.now());
-    const [event] = (await db.select().from(events).where(eq(events.orgId, seeded.orgId))).filter((row) => !seen.has(row.id));
+    const [event] = (await db.select().from(events).where(eq(events.orgId, seeded.orgId))).filter(
+      (row) => !seen.has(row.id),
+    );
     seen.add(event!.id);
     return event!;
   };
@@ -59,7 +76,11 @@ async function setup(engineOptions: Partial<WebhookEngineOptions> = {}) {
 }
 
 const deliveriesOf = (webhookId: string) =>
-  db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id));
+  db
+    .select()
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.webhookId, webhookId))
+    .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id));
 const webhookRow = async (id: string) => (await db.select().from(webhooks).where(eq(webhooks.id, id)))[0]!;
 const signature = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const seconds = (s: number) => s * 1_000;
@@ -74,7 +95,13 @@ describe('fan-out', () => {
     expect(await engine.runOnce()).toMatchObject({ attempted: 1 });
     expect(receiver.received).toHaveLength(1);
     const [request] = receiver.received as [ReceivedRequest];
-    expect(JSON.parse(request.body)).toEqual({ id: event.id, type: 'run.completed', created_at: event.createdAt.toISOString(), org_id: orgId, data: event.data });
+    expect(JSON.parse(request.body)).toEqual({
+      id: event.id,
+      type: 'run.completed',
+      created_at: event.createdAt.toISOString(),
+      org_id: orgId,
+      data: event.data,
+    });
     const [delivery] = await deliveriesOf(webhook.id);
     expect(request.body).toBe(delivery!.payload);
     expect(request.headers).toMatchObject({
@@ -86,13 +113,23 @@ describe('fan-out', () => {
       'x-rungate-signature-256': signature(request.body, 'topsecret-0123456789'),
     });
     expect(request.headers).not.toHaveProperty('x-rungate-signature-256-previous');
-    expect(delivery).toMatchObject({ status: 'success', attempts: 1, maxAttempts: DEFAULT_MAX_ATTEMPTS, responseStatus: 200, responseBody: 'ok', lastError: null });
+    expect(delivery).toMatchObject({
+      status: 'success',
+      attempts: 1,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      responseStatus: 200,
+      responseBody: 'ok',
+      lastError: null,
+    });
     expect((await db.select().from(events).where(eq(events.id, event.id)))[0]!.dispatchedAt).toEqual(clock.now());
   });
 
   it("gives an agent-scoped webhook only that agent's events", async () => {
     const { engine, hook, emit, receiver, orgId, policyId } = await setup();
-    const [other] = await db.insert(agents).values({ orgId, name: 'other', apiKeyHash: randomBytes(8).toString('hex'), apiKeyPrefix: 'rg_sk_o', policyId }).returning();
+    const [other] = await db
+      .insert(agents)
+      .values({ orgId, name: 'other', apiKeyHash: randomBytes(8).toString('hex'), apiKeyPrefix: 'rg_sk_o', policyId })
+      .returning();
     const mine = await emit();
     const scoped = await hook({ agent_id: mine.agentId! });
     const everything = await hook();
@@ -126,7 +163,13 @@ describe('fan-out', () => {
     expect(receiver.received).toHaveLength(3);
     await sweepOnce(db, clock.now());
     const failed = (await deliveriesOf(later.id)).find((d) => d.status !== 'success');
-    expect(failed).toMatchObject({ status: 'failed', attempts: 1, nextRetryAt: null, completedAt: clock.now(), lastError: expect.stringMatching(/paused/) });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      nextRetryAt: null,
+      completedAt: clock.now(),
+      lastError: expect.stringMatching(/paused/),
+    });
     expect(await failPausedWebhookDeliveries(db, clock.now())).toBe(0);
   });
 });
@@ -141,7 +184,13 @@ describe('retries', () => {
 
     await engine.runOnce();
     let [delivery] = await deliveriesOf(webhook.id);
-    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, responseStatus: 500, lastError: 'Receiver answered HTTP 500', completedAt: null });
+    expect(delivery).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      responseStatus: 500,
+      lastError: 'Receiver answered HTTP 500',
+      completedAt: null,
+    });
     expect(delivery!.responseBody).toBe('x'.repeat(4096));
     expect(delivery!.nextRetryAt).toEqual(new Date(start + seconds(30)));
 
@@ -156,12 +205,21 @@ describe('retries', () => {
       expect(receiver.received).toHaveLength(index + 2);
     }
     [delivery] = await deliveriesOf(webhook.id);
-    expect(delivery).toMatchObject({ status: 'failed', attempts: DEFAULT_MAX_ATTEMPTS, nextRetryAt: null, completedAt: clock.now(), responseStatus: 500 });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: DEFAULT_MAX_ATTEMPTS,
+      nextRetryAt: null,
+      completedAt: clock.now(),
+      responseStatus: 500,
+    });
     clock.advance(seconds(86_400));
     await engine.runOnce();
     expect(receiver.received).toHaveLength(DEFAULT_MAX_ATTEMPTS);
     // Every attempt carried the same event and delivery ids.
-    expect(new Set(receiver.received.map((r) => `${r.headers['x-rungate-event-id']}/${r.headers['x-rungate-delivery-id']}`)).size).toBe(1);
+    expect(
+      new Set(receiver.received.map((r) => `${r.headers['x-rungate-event-id']}/${r.headers['x-rungate-delivery-id']}`))
+        .size,
+    ).toBe(1);
   });
 
   it('counts a receiver that does not answer in time as a failed attempt, and retries it', async () => {
@@ -170,23 +228,31 @@ describe('retries', () => {
     receiver.replyWith(() => ({ hang: true }));
     await emit();
     await engine.runOnce();
-    expect(await deliveriesOf(webhook.id)).toMatchObject([{ status: 'pending', attempts: 1, responseStatus: null, lastError: 'No answer within 150 ms' }]);
+    expect(await deliveriesOf(webhook.id)).toMatchObject([
+      { status: 'pending', attempts: 1, responseStatus: null, lastError: 'No answer within 150 ms' },
+    ]);
 
     receiver.replyWith(() => ({ status: 204 }));
     clock.advance(seconds(30));
     await engine.runOnce();
-    expect(await deliveriesOf(webhook.id)).toMatchObject([{ status: 'success', attempts: 2, responseStatus: 204, lastError: null }]);
+    expect(await deliveriesOf(webhook.id)).toMatchObject([
+      { status: 'success', attempts: 2, responseStatus: 204, lastError: null },
+    ]);
     expect(receiver.received).toHaveLength(2);
   });
 
   it('does not follow redirects', async () => {
     const { engine, hook, emit, receiver } = await setup();
     const webhook = await hook();
-    receiver.replyWith((request) => (request.path === '/hook' ? { status: 302, headers: { location: '/elsewhere' }, body: 'moved' } : { status: 200 }));
+    receiver.replyWith((request) =>
+      request.path === '/hook' ? { status: 302, headers: { location: '/elsewhere' }, body: 'moved' } : { status: 200 },
+    );
     await emit();
     await engine.runOnce();
     expect(receiver.received.map((r) => r.path)).toEqual(['/hook']);
-    expect(await deliveriesOf(webhook.id)).toMatchObject([{ status: 'pending', responseStatus: 302, responseBody: 'moved' }]);
+    expect(await deliveriesOf(webhook.id)).toMatchObject([
+      { status: 'pending', responseStatus: 302, responseBody: 'moved' },
+    ]);
   });
 
   it(`marks a webhook failing after ${FAILING_THRESHOLD} failed attempts in a row and active again after a success`, async () => {
@@ -200,7 +266,11 @@ describe('retries', () => {
 
     await emit();
     await engine.runOnce();
-    expect(await webhookRow(webhook.id)).toMatchObject({ status: 'failing', failureCount: FAILING_THRESHOLD, updatedAt });
+    expect(await webhookRow(webhook.id)).toMatchObject({
+      status: 'failing',
+      failureCount: FAILING_THRESHOLD,
+      updatedAt,
+    });
     expect((await services.webhooks.get(ctx, webhook.id)).status).toBe('failing');
 
     // A failing webhook still receives new events and retries; the first success restores it.
@@ -257,8 +327,18 @@ describe('several engines, crashes and restarts', () => {
     await hook();
     await hook();
     receiver.replyWith(() => ({ status: 200, delayMs: 5 }));
-    const engineOptions = { clock, secretBox: services.deps.secretBox, intervalMs: 5, deliveryBatch: 3, eventBatch: 4, onError: (error: unknown) => expect.fail(String(error)) };
-    const stops = [startWebhookEngine({ db, ...engineOptions }), startWebhookEngine({ db: second?.db ?? db, ...engineOptions })];
+    const engineOptions = {
+      clock,
+      secretBox: services.deps.secretBox,
+      intervalMs: 5,
+      deliveryBatch: 3,
+      eventBatch: 4,
+      onError: (error: unknown) => expect.fail(String(error)),
+    };
+    const stops = [
+      startWebhookEngine({ db, ...engineOptions }),
+      startWebhookEngine({ db: second?.db ?? db, ...engineOptions }),
+    ];
     opened.push({ close: async () => void (await Promise.all(stops.map((stop) => stop()))) });
     for (let i = 0; i < 20; i++) await emit();
 
@@ -302,7 +382,10 @@ describe('several engines, crashes and restarts', () => {
     await engine.runOnce();
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]!.headers['x-rungate-delivery-id']).toBe(claimed!.id);
-    expect((await deliveriesOf(webhook.id)).find((d) => d.id === claimed!.id)).toMatchObject({ status: 'success', attempts: 2 });
+    expect((await deliveriesOf(webhook.id)).find((d) => d.id === claimed!.id)).toMatchObject({
+      status: 'success',
+      attempts: 2,
+    });
   });
 });
 
@@ -312,10 +395,19 @@ describe('secrets that no longer decrypt', () => {
     const broken = await hook();
     const healthy = await hook();
     // As if sealed under another RUNGATE_ENCRYPTION_KEY.
-    await db.update(webhooks).set({ secretEncrypted: new SecretBox(randomBytes(32)).encrypt('old-secret') }).where(eq(webhooks.id, broken.id));
+    await db
+      .update(webhooks)
+      .set({ secretEncrypted: new SecretBox(randomBytes(32)).encrypt('old-secret') })
+      .where(eq(webhooks.id, broken.id));
     await emit();
     await engine.runOnce();
-    expect(await deliveriesOf(broken.id)).toMatchObject([{ status: 'pending', attempts: 1, lastError: expect.stringMatching(/cannot be decrypted.*RUNGATE_ENCRYPTION_KEY/) }]);
+    expect(await deliveriesOf(broken.id)).toMatchObject([
+      {
+        status: 'pending',
+        attempts: 1,
+        lastError: expect.stringMatching(/cannot be decrypted.*RUNGATE_ENCRYPTION_KEY/),
+      },
+    ]);
     expect(await deliveriesOf(healthy.id)).toMatchObject([{ status: 'success' }]);
     expect(receiver.received).toHaveLength(1);
   });
@@ -328,6 +420,13 @@ describe('private receivers', () => {
     await emit();
     await engine.runOnce();
     expect(receiver.received).toHaveLength(0);
-    expect(await deliveriesOf(webhook.id)).toMatchObject([{ status: 'pending', attempts: 1, responseStatus: null, lastError: expect.stringMatching(/127\.0\.0\.1.*private or loopback/) }]);
+    expect(await deliveriesOf(webhook.id)).toMatchObject([
+      {
+        status: 'pending',
+        attempts: 1,
+        responseStatus: null,
+        lastError: expect.stringMatching(/127\.0\.0\.1.*private or loopback/),
+      },
+    ]);
   });
 });

@@ -1,13 +1,13 @@
-import { type Database, webhookDeliveries, webhooks, returnedRow } from '@rungate/db';
+import { type Database, returnedRow, webhookDeliveries, webhooks } from '@rungate/db';
 import { eq, inArray } from 'drizzle-orm';
-import type { Clock } from '../../time/clock.ts';
-import type { SecretBox } from '../../secrets/crypto.ts';
-import { claimDueDeliveries, type DeliveryRow, failAbandonedDeliveries } from './claims.ts';
-import { fanOutEvents } from './fan-out.ts';
-import { recordAttempt } from './outcome.ts';
 import { graceWindowOpen } from '../../resources/webhooks/secrets.ts';
 import { createSender, type SendResult } from '../../resources/webhooks/send.ts';
 import { deliveryHeaders } from '../../resources/webhooks/signature.ts';
+import type { SecretBox } from '../../secrets/crypto.ts';
+import type { Clock } from '../../time/clock.ts';
+import { claimDueDeliveries, type DeliveryRow, failAbandonedDeliveries } from './claims.ts';
+import { fanOutEvents } from './fan-out.ts';
+import { recordAttempt } from './outcome.ts';
 
 type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -72,7 +72,9 @@ export function createWebhookEngine(options: WebhookEngineOptions): WebhookEngin
       return {
         secret: secretBox.decrypt(hook.secretEncrypted),
         previousSecret:
-          graceWindowOpen(hook, at) && hook.previousSecretEncrypted ? secretBox.decrypt(hook.previousSecretEncrypted) : null,
+          graceWindowOpen(hook, at) && hook.previousSecretEncrypted
+            ? secretBox.decrypt(hook.previousSecretEncrypted)
+            : null,
       };
     } catch {
       return null;
@@ -85,8 +87,25 @@ export function createWebhookEngine(options: WebhookEngineOptions): WebhookEngin
     const sentAt = clock.now();
     const secrets = signingSecrets(hook, sentAt);
     const result: SendResult = secrets
-      ? await sender.post(hook.url, deliveryHeaders({ body: delivery.payload, eventType: delivery.eventType, eventId: delivery.eventId, deliveryId: delivery.id, ...secrets, sentAt }), delivery.payload)
-      : { ok: false, status: null, body: null, error: 'The webhook secret cannot be decrypted (was RUNGATE_ENCRYPTION_KEY changed?); set a new secret with PUT' };
+      ? await sender.post(
+          hook.url,
+          deliveryHeaders({
+            body: delivery.payload,
+            eventType: delivery.eventType,
+            eventId: delivery.eventId,
+            deliveryId: delivery.id,
+            ...secrets,
+            sentAt,
+          }),
+          delivery.payload,
+        )
+      : {
+          ok: false,
+          status: null,
+          body: null,
+          error:
+            'The webhook secret cannot be decrypted (was RUNGATE_ENCRYPTION_KEY changed?); set a new secret with PUT',
+        };
     await recordAttempt(db, delivery, result, clock.now(), random);
     return result;
   }
@@ -97,7 +116,14 @@ export function createWebhookEngine(options: WebhookEngineOptions): WebhookEngin
       .select()
       .from(webhooks)
       .where(inArray(webhooks.id, [...new Set(claimed.map((d) => d.webhookId))]));
-    const settled = await Promise.allSettled(claimed.map((delivery) => attempt(delivery, hooks.find((hook) => hook.id === delivery.webhookId))));
+    const settled = await Promise.allSettled(
+      claimed.map((delivery) =>
+        attempt(
+          delivery,
+          hooks.find((hook) => hook.id === delivery.webhookId),
+        ),
+      ),
+    );
     const failure = settled.find((outcome) => outcome.status === 'rejected');
     if (failure) throw failure.reason;
   }
@@ -122,10 +148,18 @@ export function createWebhookEngine(options: WebhookEngineOptions): WebhookEngin
 
   async function deliverOnce(oneOff: OneOffDelivery) {
     const now = clock.now();
-    const delivery = returnedRow(await db
-      .insert(webhookDeliveries)
-      .values({ ...oneOff, maxAttempts: 1, attempts: 1, nextRetryAt: new Date(now.getTime() + leaseMs), createdAt: now })
-      .returning());
+    const delivery = returnedRow(
+      await db
+        .insert(webhookDeliveries)
+        .values({
+          ...oneOff,
+          maxAttempts: 1,
+          attempts: 1,
+          nextRetryAt: new Date(now.getTime() + leaseMs),
+          createdAt: now,
+        })
+        .returning(),
+    );
     const [hook] = await db.select().from(webhooks).where(eq(webhooks.id, oneOff.webhookId));
     return { deliveryId: delivery.id, result: await attempt(delivery, hook) };
   }

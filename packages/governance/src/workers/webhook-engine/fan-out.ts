@@ -8,7 +8,9 @@ type Subscriber = Pick<typeof webhooks.$inferSelect, 'id' | 'orgId' | 'events' |
 
 /** An agent-scoped webhook hears only events about that agent; an unscoped one hears its whole org. */
 const hears = (hook: Subscriber, event: EventRow) =>
-  hook.orgId === event.orgId && hook.events.includes(event.type) && (hook.agentId === null || hook.agentId === event.agentId);
+  hook.orgId === event.orgId &&
+  hook.events.includes(event.type) &&
+  (hook.agentId === null || hook.agentId === event.agentId);
 
 /**
  * Turns up to `limit` undispatched outbox events into one pending delivery per subscribed webhook
@@ -29,9 +31,20 @@ export async function fanOutEvents(db: Database, now: Date, limit: number): Prom
     const subscribers = await tx
       .select({ id: webhooks.id, orgId: webhooks.orgId, events: webhooks.events, agentId: webhooks.agentId })
       .from(webhooks)
-      .where(and(inArray(webhooks.orgId, [...new Set(batch.map((event) => event.orgId))]), inArray(webhooks.status, ['active', 'failing'])));
+      .where(
+        and(
+          inArray(webhooks.orgId, [...new Set(batch.map((event) => event.orgId))]),
+          inArray(webhooks.status, ['active', 'failing']),
+        ),
+      );
     const deliveries = batch.flatMap((event) => {
-      const payload = serializePayload({ id: event.id, type: event.type, created_at: event.createdAt.toISOString(), org_id: event.orgId, data: event.data });
+      const payload = serializePayload({
+        id: event.id,
+        type: event.type,
+        created_at: event.createdAt.toISOString(),
+        org_id: event.orgId,
+        data: event.data,
+      });
       return subscribers
         .filter((hook) => hears(hook, event))
         .map((hook) => ({
@@ -49,7 +62,12 @@ export async function fanOutEvents(db: Database, now: Date, limit: number): Prom
     await tx
       .update(events)
       .set({ dispatchedAt: now })
-      .where(inArray(events.id, batch.map((event) => event.id)));
+      .where(
+        inArray(
+          events.id,
+          batch.map((event) => event.id),
+        ),
+      );
     return batch.length;
   });
 }

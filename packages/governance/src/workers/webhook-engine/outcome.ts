@@ -1,11 +1,12 @@
 import { type Database, webhookDeliveries, webhooks } from '@rungate/db';
 import { type AnyColumn, and, eq, type SQL, sql } from 'drizzle-orm';
+import type { SendResult } from '../../resources/webhooks/send.ts';
 import type { DeliveryRow } from './claims.ts';
 import { FAILING_THRESHOLD, retryDelayMs } from './retry-schedule.ts';
-import type { SendResult } from '../../resources/webhooks/send.ts';
 
 /** A failed attempt schedules the row only while it is pending: the paused sweep may have failed it meanwhile. */
-const whilePending = (value: SQL, otherwise: AnyColumn) => sql`CASE WHEN ${webhookDeliveries.status} = 'pending' THEN ${value} ELSE ${otherwise} END`;
+const whilePending = (value: SQL, otherwise: AnyColumn) =>
+  sql`CASE WHEN ${webhookDeliveries.status} = 'pending' THEN ${value} ELSE ${otherwise} END`;
 
 /** Health changes come from deliveries, not from an operator: they leave `updated_at` alone. */
 const keepUpdatedAt = { updatedAt: sql`${webhooks.updatedAt}` };
@@ -17,7 +18,13 @@ const keepUpdatedAt = { updatedAt: sql`${webhooks.updatedAt}` };
  * brings a failing webhook back to active; a failure counts one more, and at `FAILING_THRESHOLD`
  * consecutive failures an active webhook becomes failing.
  */
-export async function recordAttempt(db: Database, delivery: DeliveryRow, result: SendResult, now: Date, random: () => number): Promise<DeliveryRow | null> {
+export async function recordAttempt(
+  db: Database,
+  delivery: DeliveryRow,
+  result: SendResult,
+  now: Date,
+  random: () => number,
+): Promise<DeliveryRow | null> {
   const final = result.ok || delivery.attempts >= delivery.maxAttempts;
   const nextRetryAt = final ? null : new Date(now.getTime() + retryDelayMs(delivery.attempts, random));
   return db.transaction(async (tx) => {
@@ -42,7 +49,11 @@ export async function recordAttempt(db: Database, delivery: DeliveryRow, result:
       .update(webhooks)
       .set(
         result.ok
-          ? { failureCount: 0, status: sql`CASE WHEN ${webhooks.status} = 'failing' THEN 'active' ELSE ${webhooks.status} END`, ...keepUpdatedAt }
+          ? {
+              failureCount: 0,
+              status: sql`CASE WHEN ${webhooks.status} = 'failing' THEN 'active' ELSE ${webhooks.status} END`,
+              ...keepUpdatedAt,
+            }
           : {
               failureCount: sql`${webhooks.failureCount} + 1`,
               status: sql`CASE WHEN ${webhooks.status} = 'active' AND ${webhooks.failureCount} + 1 >= ${FAILING_THRESHOLD} THEN 'failing' ELSE ${webhooks.status} END`,

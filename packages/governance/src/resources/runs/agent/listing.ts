@@ -15,7 +15,11 @@ const RUN_SORTS = {
 } as const satisfies Record<ListAgentRunsQuery['sort'], unknown>;
 
 /** The agent's own runs, newest first by default; `agentName` is the caller's, so no join. */
-export async function listAgentRuns(executor: Executor, agent: AgentCaller & { name: string }, query: ListAgentRunsQuery): Promise<{ data: Run[]; total: number }> {
+export async function listAgentRuns(
+  executor: Executor,
+  agent: AgentCaller & { name: string },
+  query: ListAgentRunsQuery,
+): Promise<{ data: Run[]; total: number }> {
   const direction = query.order === 'asc' ? asc : desc;
   const conditions: (SQL | undefined)[] = [
     eq(runs.agentId, agent.id),
@@ -40,12 +44,22 @@ export async function listAgentRuns(executor: Executor, agent: AgentCaller & { n
 }
 
 /** Steps of a run the caller already owns, in step order by default. */
-export async function listRunSteps(executor: Executor, runId: string, query: ListAgentRunStepsQuery): Promise<{ data: Step[]; total: number }> {
+export async function listRunSteps(
+  executor: Executor,
+  runId: string,
+  query: ListAgentRunStepsQuery,
+): Promise<{ data: Step[]; total: number }> {
   const column = stepSortColumn(query.sort);
   const direction = query.order === 'desc' ? desc : asc;
   const where = eq(steps.runId, runId);
   const [rows, [totals]] = await Promise.all([
-    executor.select().from(steps).where(where).orderBy(direction(column), asc(steps.stepNumber)).limit(query.limit).offset(query.offset),
+    executor
+      .select()
+      .from(steps)
+      .where(where)
+      .orderBy(direction(column), asc(steps.stepNumber))
+      .limit(query.limit)
+      .offset(query.offset),
     executor.select({ total: count() }).from(steps).where(where),
   ]);
   return { data: rows.map(toStep), total: totals?.total ?? 0 };

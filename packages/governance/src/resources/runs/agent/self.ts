@@ -1,11 +1,11 @@
 import type { AgentSelf } from '@rungate/contracts';
 import { type Executor, queryRows, runs } from '@rungate/db';
 import { and, count, eq, sql } from 'drizzle-orm';
-import type { AgentRow } from '../../agents/presenter.ts';
-import { notFound } from '../../../errors.ts';
 import { HOUR_MS, hourlySpendSince } from '../../../calls/ledger/hourly-spend.ts';
-import type { PolicyView } from '../../policies/presenter.ts';
 import { subtractUsd, toUsd, usdUnits } from '../../../calls/pricing/money.ts';
+import { notFound } from '../../../errors.ts';
+import type { AgentRow } from '../../agents/presenter.ts';
+import type { PolicyView } from '../../policies/presenter.ts';
 import type { RunRow } from '../lifecycle.ts';
 import { currentRun } from './ownership.ts';
 

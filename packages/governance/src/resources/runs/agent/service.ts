@@ -8,17 +8,17 @@ import type {
   Step,
   UpdateAgentRunInput,
 } from '@rungate/contracts';
-import { type Executor, runs, returnedRow } from '@rungate/db';
+import { type Executor, returnedRow, runs } from '@rungate/db';
 import { eq } from 'drizzle-orm';
-import type { AgentRow } from '../../agents/presenter.ts';
-import { forbidden } from '../../../errors.ts';
 import type { ServiceDeps } from '../../../deps.ts';
+import { forbidden } from '../../../errors.ts';
+import type { AgentRow } from '../../agents/presenter.ts';
 import { createPolicyService } from '../../policies/service.ts';
 import { completeAllRuns, completeRun, type RunCompletion, type RunRow } from '../lifecycle.ts';
 import { toRun } from '../presenter.ts';
 import { listAgentRuns, listRunSteps } from './listing.ts';
 import { type AgentCaller, currentRun, noCurrentRun, ownRun } from './ownership.ts';
-import { agentSelf, type AgentSelfView } from './self.ts';
+import { type AgentSelfView, agentSelf } from './self.ts';
 import { logToolStep } from './tool-step.ts';
 
 export interface AgentRunUpdate {
@@ -28,7 +28,12 @@ export interface AgentRunUpdate {
   outcome_reason: string | null;
 }
 
-const toRunUpdate = (row: RunRow): AgentRunUpdate => ({ run_id: row.id, name: row.name, outcome: row.outcome, outcome_reason: row.outcomeReason });
+const toRunUpdate = (row: RunRow): AgentRunUpdate => ({
+  run_id: row.id,
+  name: row.name,
+  outcome: row.outcome,
+  outcome_reason: row.outcomeReason,
+});
 
 /** The spec refuses a disabled agent's completions and new steps; reads and renames stay open to it. */
 function assertActive(agent: AgentRow): void {
@@ -52,18 +57,21 @@ export function createAgentRunService(deps: ServiceDeps) {
       ...(input.outcome_reason === undefined ? {} : { outcomeReason: input.outcome_reason }),
     };
     if (Object.keys(changes).length === 0) return toRunUpdate(run);
-    const row = returnedRow(await executor
-      .update(runs)
-      .set({ ...changes, updatedAt: clock.now() })
-      .where(eq(runs.id, run.id))
-      .returning());
+    const row = returnedRow(
+      await executor
+        .update(runs)
+        .set({ ...changes, updatedAt: clock.now() })
+        .where(eq(runs.id, run.id))
+        .returning(),
+    );
     return toRunUpdate(row);
   }
 
   return {
     me: (agent: AgentRow): Promise<AgentSelfView> => agentSelf(db, agent, loadPolicy, clock.now()),
 
-    listRuns: (agent: AgentRow, query: ListAgentRunsQuery): Promise<{ data: Run[]; total: number }> => listAgentRuns(db, agent, query),
+    listRuns: (agent: AgentRow, query: ListAgentRunsQuery): Promise<{ data: Run[]; total: number }> =>
+      listAgentRuns(db, agent, query),
 
     async current(agent: AgentRow): Promise<Run> {
       const run = await currentRun(db, agent);
@@ -109,7 +117,10 @@ export function createAgentRunService(deps: ServiceDeps) {
       }),
 
     /** Idempotent: 0 when nothing is running. */
-    completeAll: (agent: AgentCaller, input: CompleteAllRunsInput | undefined): Promise<{ completed_count: number; completed_run_ids: string[] }> =>
+    completeAll: (
+      agent: AgentCaller,
+      input: CompleteAllRunsInput | undefined,
+    ): Promise<{ completed_count: number; completed_run_ids: string[] }> =>
       db.transaction((tx) => completeAllRuns(tx, agent.id, clock.now(), input?.ended_reason)),
 
     logToolStep(agent: AgentRow, id: string, input: CreateToolStepInput): Promise<Step> {
