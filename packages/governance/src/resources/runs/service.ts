@@ -12,8 +12,9 @@ import type { AuthContext } from '../../auth/context.ts';
 import type { ServiceDeps } from '../../deps.ts';
 import { notFound } from '../../errors.ts';
 import { completeRun, stopRun, unblockRun } from './lifecycle.ts';
-import { toLedgerEntry, toRun, toStep } from './presenter.ts';
-import { sortColumn, stepSortColumn } from './sorts.ts';
+import { toLedgerEntry, toRun } from './presenter.ts';
+import { sortColumn } from './sorts.ts';
+import { stepPage } from './step-page.ts';
 
 /** Sortable columns by their API name; anything else is a 400 rather than an unindexed surprise. */
 const RUN_SORTS = {
@@ -93,20 +94,7 @@ export function createRunService({ db, clock }: ServiceDeps) {
 
     async steps(ctx: AuthContext, id: string, query: ListRunStepsQuery): Promise<{ data: Step[]; total: number }> {
       await assertOwned(db, ctx, id);
-      const column = stepSortColumn(query.sort);
-      const direction = query.order === 'desc' ? desc : asc;
-      const where = and(eq(steps.runId, id), eq(steps.orgId, ctx.orgId));
-      const [rows, [totals]] = await Promise.all([
-        db
-          .select()
-          .from(steps)
-          .where(where)
-          .orderBy(direction(column), asc(steps.stepNumber))
-          .limit(query.limit)
-          .offset(query.offset),
-        db.select({ total: count() }).from(steps).where(where),
-      ]);
-      return { data: rows.map(toStep), total: totals?.total ?? 0 };
+      return stepPage(db, and(eq(steps.runId, id), eq(steps.orgId, ctx.orgId)), query);
     },
 
     async ledger(ctx: AuthContext, id: string): Promise<{ data: LedgerEntry[]; total: number }> {

@@ -1,8 +1,8 @@
 import type { ListAgentRunStepsQuery, ListAgentRunsQuery, Run, Step } from '@rungate/contracts';
 import { type Executor, runs, steps } from '@rungate/db';
 import { and, asc, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
-import { toRun, toStep } from '../presenter.ts';
-import { stepSortColumn } from '../sorts.ts';
+import { toRun } from '../presenter.ts';
+import { stepPage } from '../step-page.ts';
 import type { AgentCaller } from './ownership.ts';
 
 const RUN_SORTS = {
@@ -44,23 +44,10 @@ export async function listAgentRuns(
 }
 
 /** Steps of a run the caller already owns, in step order by default. */
-export async function listRunSteps(
+export function listRunSteps(
   executor: Executor,
   runId: string,
   query: ListAgentRunStepsQuery,
 ): Promise<{ data: Step[]; total: number }> {
-  const column = stepSortColumn(query.sort);
-  const direction = query.order === 'desc' ? desc : asc;
-  const where = eq(steps.runId, runId);
-  const [rows, [totals]] = await Promise.all([
-    executor
-      .select()
-      .from(steps)
-      .where(where)
-      .orderBy(direction(column), asc(steps.stepNumber))
-      .limit(query.limit)
-      .offset(query.offset),
-    executor.select({ total: count() }).from(steps).where(where),
-  ]);
-  return { data: rows.map(toStep), total: totals?.total ?? 0 };
+  return stepPage(executor, eq(steps.runId, runId), query);
 }
