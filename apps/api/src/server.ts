@@ -15,12 +15,20 @@ import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
 
 const env = loadEnv();
-const database = await createDatabase({ url: env.DATABASE_URL, dataDir: env.RUNGATE_DATA_DIR });
+// Dependency errors (a lost database connection, Redis going away) are logged, never fatal;
+// until the app's logger exists they go to stderr.
+let warn = (error: unknown, message: string) => console.error(message, error);
+const database = await createDatabase({
+  url: env.DATABASE_URL,
+  dataDir: env.RUNGATE_DATA_DIR,
+  onError: (error) => warn(error, 'database connection lost'),
+});
 const encryptionKey = await resolveEncryptionKey({
   configured: env.RUNGATE_ENCRYPTION_KEY,
   dataDir: env.DATABASE_URL ? undefined : env.RUNGATE_DATA_DIR,
 });
 const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+redis?.on('error', (error) => warn(error, 'redis connection failed'));
 const services = createServices({
   db: database.db,
   encryptionKey: encryptionKey.key,
@@ -34,6 +42,7 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   webDir: env.RUNGATE_WEB_DIR ?? new URL('../../web/dist', import.meta.url).pathname,
 });
+warn = (error, message) => app.log.warn({ err: error }, message);
 if (encryptionKey.generated)
   app.log.warn(`generated an encryption key in ${env.RUNGATE_DATA_DIR}; set RUNGATE_ENCRYPTION_KEY in production`);
 

@@ -87,14 +87,14 @@ describe('session cookie auth', () => {
 });
 
 describe('health', () => {
-  it('reports storage: error, not a crash, when the database is gone', async () => {
+  it('answers 503 with storage: error, not a crash, when the database is gone', async () => {
     const database = await createTestDatabase();
     const services = createServices({ db: database.db, encryptionKey: randomBytes(32) });
     const app = await buildApp({ services });
     await database.close();
     const res = await app.inject({ method: 'GET', url: '/health' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'healthy', storage: 'error', agents_count: 0, active_runs: 0 });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 'unhealthy', storage: 'error', agents_count: 0, active_runs: 0 });
     await app.close();
   });
 });

@@ -13,8 +13,15 @@ import { buildProxyApp } from './app.ts';
 import { loadProxyEnv } from './env.ts';
 
 const env = loadProxyEnv();
-const database = await createDatabase({ url: env.DATABASE_URL });
+// Dependency errors (a lost database connection, Redis going away) are logged, never fatal;
+// until the app's logger exists they go to stderr.
+let warn = (error: unknown, message: string) => console.error(message, error);
+const database = await createDatabase({
+  url: env.DATABASE_URL,
+  onError: (error) => warn(error, 'database connection lost'),
+});
 const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+redis?.on('error', (error) => warn(error, 'redis connection failed'));
 const services = createServices({
   db: database.db,
   encryptionKey: decodeKey(env.RUNGATE_ENCRYPTION_KEY),
@@ -27,6 +34,7 @@ const app = await buildProxyApp({
   bodyLimit: env.RUNGATE_BODY_LIMIT_BYTES,
   logger: { level: env.LOG_LEVEL },
 });
+warn = (error, message) => app.log.warn({ err: error }, message);
 // The api processes announce configuration changes; this proxy drops its cached agents, policies and keys on each.
 const stopBroadcast = await broadcastConfigChanges(services.deps.configGeneration, {
   redisUrl: env.REDIS_URL,

@@ -4,7 +4,9 @@ import { defineOperation } from './operation.ts';
 
 export const HealthResponse = z
   .object({
-    status: z.literal('healthy'),
+    status: z
+      .enum(['healthy', 'unhealthy'])
+      .describe("'unhealthy' (a Rungate addition to the spec) comes with 503 while the database is unreachable"),
     version: z.string(),
     uptime_seconds: z.number().int(),
     storage: z.enum(['connected', 'error']),
@@ -31,7 +33,7 @@ export const healthOperations = {
     tag: 'Health',
     summary: 'Health check',
     auth: 'none',
-    responses: { 200: HealthResponse },
+    responses: { 200: HealthResponse, 503: HealthResponse },
     successStatus: 200,
   }),
   openApiDocument: defineOperation({

@@ -1,8 +1,22 @@
-import { AppError } from '@rungate/governance';
+import { AppError, isConnectionError } from '@rungate/governance';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 type ErrorBody = { error: { type: string; message: string; fields?: Record<string, string> } };
+
+/** An answer for a failure; `retryAfterSeconds` becomes `Retry-After` (outages the caller may retry). */
+export interface ErrorAnswer {
+  status: number;
+  body: ErrorBody;
+  retryAfterSeconds?: number;
+}
+
+/** Fail closed while the database is unreachable: nothing is served ungoverned (docs/decisions.md). */
+const STORAGE_UNAVAILABLE: ErrorAnswer = {
+  status: 503,
+  body: { error: { type: 'service_unavailable', message: 'The database is unreachable; retry shortly' } },
+  retryAfterSeconds: 1,
+};
 
 /** The spec's `ErrorResponse.type` enum is narrower than our codes; fold the extra ones onto it. */
 const SPEC_TYPE: Partial<Record<AppError['code'], string>> = {
@@ -25,7 +39,7 @@ function fieldsFromValidation(error: {
 }
 
 /** Maps every failure to the spec's `ErrorResponse` shape; 5xx are logged and answered without internals. */
-export function toErrorResponse(error: FastifyError | AppError | Error): { status: number; body: ErrorBody } {
+export function toErrorResponse(error: FastifyError | AppError | Error): ErrorAnswer {
   if (error instanceof AppError) {
     const type = SPEC_TYPE[error.code] ?? error.code;
     return {
@@ -53,6 +67,7 @@ export function toErrorResponse(error: FastifyError | AppError | Error): { statu
       body: { error: { type: 'validation_error', message: 'Content-Type must be application/json' } },
     };
   }
+  if (isConnectionError(error)) return STORAGE_UNAVAILABLE;
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const message = fastifyError.code?.startsWith('FST_ERR_CTP')
@@ -65,9 +80,14 @@ export function toErrorResponse(error: FastifyError | AppError | Error): { statu
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
-    return reply.status(status).send(body);
+    const answer = toErrorResponse(error);
+    if (answer === STORAGE_UNAVAILABLE) {
+      request.log.warn({ url: request.url, method: request.method, reason: error.message }, 'database unreachable');
+    } else if (answer.status >= 500) {
+      request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    }
+    if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
+    return reply.status(answer.status).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({

@@ -64,9 +64,10 @@ export interface ProxyHarness {
   databaseUrl: string | null;
   /**
    * A second proxy process, as far as state goes: its own services (caches, rate limiter) over
-   * its own connection pool to the same PostgreSQL database. Needs `databaseUrl`.
+   * its own connection pool to the same PostgreSQL database. Needs `databaseUrl`; `via` is
+   * another URL to reach that database by (a forwarder an outage test can cut).
    */
-  startPeerProxy(): Promise<PeerProxy>;
+  startPeerProxy(options?: { via?: string }): Promise<PeerProxy>;
   close(): Promise<void>;
 }
 
@@ -181,9 +182,9 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
       configChanged();
     },
     databaseUrl: database.url,
-    async startPeerProxy() {
+    async startPeerProxy({ via } = {}) {
       if (!database.url) throw new Error('A peer proxy needs a PostgreSQL test database (DATABASE_URL)');
-      const handle = await createDatabase({ url: database.url });
+      const handle = await createDatabase({ url: via ?? database.url });
       const peerDispatcher = new Agent({ keepAliveTimeout: 10_000 });
       const peerApp = await buildProxyApp({ services: servicesOver(handle.db), dispatcher: peerDispatcher });
       await peerApp.listen({ host: '127.0.0.1', port: 0 });

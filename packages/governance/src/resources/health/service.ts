@@ -8,10 +8,9 @@ export const RUNGATE_VERSION = '0.1.0';
 export function createHealthService({ db, clock }: ServiceDeps) {
   const startedAt = clock.now().getTime();
   return {
-    /** Never throws: a database that does not answer shows as `storage: error`. */
+    /** Never throws: a database that does not answer shows as `storage: error`, `status: unhealthy`. */
     async check(): Promise<HealthResponse> {
       const base = {
-        status: 'healthy' as const,
         version: RUNGATE_VERSION,
         uptime_seconds: Math.floor((clock.now().getTime() - startedAt) / 1000),
       };
@@ -20,9 +19,15 @@ export function createHealthService({ db, clock }: ServiceDeps) {
           db.select({ n: count() }).from(agents),
           db.select({ n: count() }).from(runs).where(eq(runs.status, 'running')),
         ]);
-        return { ...base, storage: 'connected', agents_count: agentCount?.n ?? 0, active_runs: runCount?.n ?? 0 };
+        return {
+          ...base,
+          status: 'healthy',
+          storage: 'connected',
+          agents_count: agentCount?.n ?? 0,
+          active_runs: runCount?.n ?? 0,
+        };
       } catch {
-        return { ...base, storage: 'error', agents_count: 0, active_runs: 0 };
+        return { ...base, status: 'unhealthy', storage: 'error', agents_count: 0, active_runs: 0 };
       }
     },
   };
