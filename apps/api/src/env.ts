@@ -1,4 +1,14 @@
-import { bodyLimitBytes, databaseUrl, encryptionKey, host, logLevel, parseEnv, port, redisUrl } from '@rungate/http';
+import {
+  bodyLimitBytes,
+  databaseUrl,
+  encryptionKey,
+  host,
+  logLevel,
+  parseEnv,
+  port,
+  redisFailure,
+  redisUrl,
+} from '@rungate/http';
 import { z } from 'zod';
 
 const EnvSchema = z.object({
@@ -8,6 +18,7 @@ const EnvSchema = z.object({
   RUNGATE_DATA_DIR: z.string().min(1).default('./.rungate'),
   DATABASE_URL: databaseUrl().optional(),
   REDIS_URL: redisUrl.optional(),
+  RUNGATE_REDIS_FAILURE: redisFailure,
   RUNGATE_ENCRYPTION_KEY: encryptionKey.optional(),
   RUNGATE_BOOTSTRAP_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   RUNGATE_BODY_LIMIT_BYTES: bodyLimitBytes,

@@ -2,9 +2,9 @@ import { createDatabase } from '@rungate/db';
 import {
   broadcastConfigChanges,
   createServices,
-  RedisBreakerStore,
-  RedisRateLimiter,
+  REDIS_CLIENT_OPTIONS,
   resolveEncryptionKey,
+  sharedStateOverRedis,
   startAlertEvaluator,
   startSweeper,
   startWebhookEngine,
@@ -27,14 +27,15 @@ const encryptionKey = await resolveEncryptionKey({
   configured: env.RUNGATE_ENCRYPTION_KEY,
   dataDir: env.DATABASE_URL ? undefined : env.RUNGATE_DATA_DIR,
 });
-const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, REDIS_CLIENT_OPTIONS) : null;
 redis?.on('error', (error) => warn(error, 'redis connection failed'));
+const shared = redis && sharedStateOverRedis(redis, { mode: env.RUNGATE_REDIS_FAILURE, warn });
 const services = createServices({
   db: database.db,
   encryptionKey: encryptionKey.key,
   bootstrapToken: env.RUNGATE_BOOTSTRAP_TOKEN,
   blockPrivateWebhookAddresses: env.RUNGATE_WEBHOOK_BLOCK_PRIVATE_ADDRESSES,
-  ...(redis ? { rateLimiter: new RedisRateLimiter(redis), breakers: new RedisBreakerStore(redis) } : {}),
+  ...(shared ? { rateLimiter: shared.rateLimiter, breakers: shared.breakers, redisHealth: shared.health } : {}),
 });
 const app = await buildApp({
   services,

@@ -87,6 +87,24 @@ describe('session cookie auth', () => {
 });
 
 describe('health', () => {
+  it('reports Redis as degraded while shared state is unreachable, and says nothing of Redis without it', async () => {
+    const database = await createTestDatabase();
+    let redis: 'connected' | 'degraded' = 'degraded';
+    const withRedis = await buildApp({
+      services: createServices({ db: database.db, encryptionKey: randomBytes(32), redisHealth: () => redis }),
+    });
+    const without = await buildApp({ services: createServices({ db: database.db, encryptionKey: randomBytes(32) }) });
+    const degraded = await withRedis.inject({ method: 'GET', url: '/health' });
+    expect(degraded.statusCode).toBe(200);
+    expect(degraded.json()).toMatchObject({ status: 'healthy', storage: 'connected', redis: 'degraded' });
+    redis = 'connected';
+    expect((await withRedis.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({ redis: 'connected' });
+    expect((await without.inject({ method: 'GET', url: '/health' })).json()).not.toHaveProperty('redis');
+    await withRedis.close();
+    await without.close();
+    await database.close();
+  });
+
   it('answers 503 with storage: error, not a crash, when the database is gone', async () => {
     const database = await createTestDatabase();
     const services = createServices({ db: database.db, encryptionKey: randomBytes(32) });

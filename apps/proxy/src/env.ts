@@ -1,4 +1,14 @@
-import { bodyLimitBytes, databaseUrl, encryptionKey, host, logLevel, parseEnv, port, redisUrl } from '@rungate/http';
+import {
+  bodyLimitBytes,
+  databaseUrl,
+  encryptionKey,
+  host,
+  logLevel,
+  parseEnv,
+  port,
+  redisFailure,
+  redisUrl,
+} from '@rungate/http';
 import { z } from 'zod';
 
 /** The standalone proxy's configuration (scale-out); single-node mode uses the api's. */
@@ -8,6 +18,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: logLevel,
   DATABASE_URL: databaseUrl('proxies share one database'),
   REDIS_URL: redisUrl.optional(),
+  RUNGATE_REDIS_FAILURE: redisFailure,
   RUNGATE_ENCRYPTION_KEY: encryptionKey,
   RUNGATE_BODY_LIMIT_BYTES: bodyLimitBytes,
 });

@@ -3,8 +3,8 @@ import {
   createDatabase,
   createServices,
   decodeKey,
-  RedisBreakerStore,
-  RedisRateLimiter,
+  REDIS_CLIENT_OPTIONS,
+  sharedStateOverRedis,
 } from '@rungate/governance';
 import { closeOnSignals } from '@rungate/http';
 import { Redis } from 'ioredis';
@@ -20,12 +20,13 @@ const database = await createDatabase({
   url: env.DATABASE_URL,
   onError: (error) => warn(error, 'database connection lost'),
 });
-const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, REDIS_CLIENT_OPTIONS) : null;
 redis?.on('error', (error) => warn(error, 'redis connection failed'));
+const shared = redis && sharedStateOverRedis(redis, { mode: env.RUNGATE_REDIS_FAILURE, warn });
 const services = createServices({
   db: database.db,
   encryptionKey: decodeKey(env.RUNGATE_ENCRYPTION_KEY),
-  ...(redis ? { rateLimiter: new RedisRateLimiter(redis), breakers: new RedisBreakerStore(redis) } : {}),
+  ...(shared ? { rateLimiter: shared.rateLimiter, breakers: shared.breakers, redisHealth: shared.health } : {}),
 });
 const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 const app = await buildProxyApp({

@@ -12,6 +12,12 @@ export const HealthResponse = z
     storage: z.enum(['connected', 'error']),
     agents_count: z.number().int(),
     active_runs: z.number().int(),
+    redis: z
+      .enum(['connected', 'degraded'])
+      .optional()
+      .describe(
+        'A Rungate addition, present when Redis is configured: degraded while Redis is unreachable and limits and breakers run on per-process state',
+      ),
   })
   .describe('Server health; a bare object, no data envelope');
 export type HealthResponse = z.infer<typeof HealthResponse>;

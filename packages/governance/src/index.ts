@@ -7,6 +7,7 @@ export * from './calls/rate-limit/index.ts';
 export * from './calls/routing/index.ts';
 export * from './calls/rules/index.ts';
 export type { Admission, AdmittedCall, CallOutcome, CallRequest, CallService, Settlement } from './calls/service.ts';
+export * from './calls/shared-state/index.ts';
 export { broadcastConfigChanges } from './config-cache/config-broadcast.ts';
 export * from './config-cache/ttl-cache.ts';
 export type { ServiceDeps } from './deps.ts';

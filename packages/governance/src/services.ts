@@ -12,6 +12,7 @@ import {
   type RoundRobinCounters,
 } from './calls/routing/index.ts';
 import { createCallService } from './calls/service.ts';
+import type { SharedStateHealth } from './calls/shared-state/guard.ts';
 import { ConfigGeneration } from './config-cache/ttl-cache.ts';
 import type { ServiceDeps } from './deps.ts';
 import { createAccountService } from './resources/accounts/service.ts';
@@ -45,6 +46,8 @@ export interface CreateServicesOptions {
   breakers?: BreakerStore;
   /** Refuse webhook receivers at loopback, private and link-local addresses. */
   blockPrivateWebhookAddresses?: boolean | undefined;
+  /** Whether shared state (Redis) answers, for `/health`; absent when Redis is not configured. */
+  redisHealth?: () => SharedStateHealth;
 }
 
 /** In-process routing state (the breaker store may be shared). */
@@ -93,7 +96,7 @@ export function createServices(options: CreateServicesOptions) {
     agentRuns: createAgentRunService(deps),
     alertRules: createAlertRuleService(deps),
     approvals: createApprovalService(deps),
-    health: createHealthService(deps),
+    health: createHealthService(deps, options.redisHealth),
     members: createMemberService(deps),
     policies: createPolicyService(deps),
     providerKeys: createProviderKeyService(deps),

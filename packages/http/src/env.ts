@@ -14,6 +14,8 @@ export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 export const databaseUrl = (why?: string) =>
   z.string().regex(/^postgres(ql)?:\/\//, `must be a postgres:// or postgresql:// URL${why ? ` (${why})` : ''}`);
 export const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+/** While Redis is unreachable: `open` counts limits and breakers per process, `closed` answers 503. */
+export const redisFailure = z.enum(['open', 'closed'], 'must be open or closed').default('open');
 export const encryptionKey = z
   .string()
   .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64');

@@ -12,6 +12,7 @@ import {
   createServices,
   MemoryRateLimiter,
   type PolicyView,
+  type RateLimiter,
   type Services,
 } from '@rungate/governance';
 import type { FastifyInstance } from 'fastify';
@@ -84,6 +85,8 @@ export interface ProxyHarnessOptions {
   clock?: Clock;
   /** Circuit breaker store, shared with peer proxies (e.g. a `RedisBreakerStore`); in process by default. */
   breakers?: BreakerStore;
+  /** Rate limiter (e.g. one shared through Redis); in process by default. */
+  rateLimiter?: RateLimiter;
   /** Use the proxy's own pools (one per connect timeout) instead of one pinned dispatcher. */
   ownPools?: boolean;
 }
@@ -100,7 +103,7 @@ export async function createProxyHarness(options: ProxyHarnessOptions = {}): Pro
     createServices({
       db,
       encryptionKey,
-      rateLimiter: new MemoryRateLimiter(),
+      rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
       priceBook: createPriceBook(clock ? { clock } : {}),
       ...(clock ? { clock } : {}),
       ...(options.breakers ? { breakers: options.breakers } : {}),

@@ -479,7 +479,14 @@ export function createCallService(
       maxTokensCap = state.cap;
     }
 
-    const rate = await rateDecision(early, agent, policy, now.getTime());
+    let rate: RateDecision | null;
+    try {
+      rate = await rateDecision(early, agent, policy, now.getTime());
+    } catch (error) {
+      // No answer from the limiter (Redis unreachable in closed mode): the call goes no further, nor does its hold.
+      await releaseHold();
+      throw error;
+    }
     if (rate) {
       if (!rate.allowed) {
         return refuse(

@@ -1,11 +1,13 @@
 import type { HealthResponse } from '@rungate/contracts';
 import { agents, runs } from '@rungate/db';
 import { count, eq } from 'drizzle-orm';
+import type { SharedStateHealth } from '../../calls/shared-state/guard.ts';
 import type { ServiceDeps } from '../../deps.ts';
 
 export const RUNGATE_VERSION = '0.1.0';
 
-export function createHealthService({ db, clock }: ServiceDeps) {
+/** `redisHealth` is given when Redis is configured: `/health` then reports it. */
+export function createHealthService({ db, clock }: ServiceDeps, redisHealth?: () => SharedStateHealth) {
   const startedAt = clock.now().getTime();
   return {
     /** Never throws: a database that does not answer shows as `storage: error`, `status: unhealthy`. */
@@ -13,6 +15,7 @@ export function createHealthService({ db, clock }: ServiceDeps) {
       const base = {
         version: RUNGATE_VERSION,
         uptime_seconds: Math.floor((clock.now().getTime() - startedAt) / 1000),
+        ...(redisHealth ? { redis: redisHealth() } : {}),
       };
       try {
         const [[agentCount], [runCount]] = await Promise.all([
