@@ -113,7 +113,9 @@ try {
   }
   const targets = targetLines(rows);
   if (targets.length > 0)
-    console.log(`\ntargets (the issue's, for a 2-core machine with PostgreSQL and Redis):\n  ${targets.join('\n  ')}`);
+    console.log(
+      `\ntargets (against the pass-through floor of this run; peak RSS is not measured yet):\n  ${targets.join('\n  ')}`,
+    );
   const routing = await measureRoutingCost();
   console.log(
     `\nrouting decisions in process (no I/O): plan ${routing.planUs.toFixed(2)} µs/call; a failover's decisions (plan, breaker checks, failure, next step, success) ${routing.failoverUs.toFixed(2)} µs/call`,
