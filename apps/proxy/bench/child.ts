@@ -25,7 +25,8 @@ export function serveForParent(start: () => Promise<Started>): void {
         if (message === 'stop') stop(started);
         if (message === 'cpu') {
           const { user, system } = process.cpuUsage();
-          process.send?.({ cpuUs: user + system });
+          // maxRSS is in kilobytes: the process's peak resident memory so far.
+          process.send?.({ cpuUs: user + system, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
         }
       });
       process.on('disconnect', () => stop(started));
@@ -42,6 +43,8 @@ export interface ServerChild {
   info: ServerInfo;
   /** CPU time the child has used so far, µs (user + system). */
   cpuUs(): Promise<number>;
+  /** The child's peak resident memory so far, bytes. */
+  peakRssBytes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -56,13 +59,15 @@ export function spawnServer(entry: URL, args: string[] = [], extraExecArgv: stri
     child.once('exit', (code) => reject(new Error(`${entry.pathname} exited with ${code} before listening`)));
     child.once('message', (message: { ready?: ServerInfo; error?: string }) => {
       if (!message.ready) return reject(new Error(`${entry.pathname} failed to start:\n${message.error}`));
+      const usage = () =>
+        new Promise<{ cpuUs: number; peakRssBytes: number }>((answer) => {
+          child.once('message', answer);
+          child.send('cpu');
+        });
       resolve({
         info: message.ready,
-        cpuUs: () =>
-          new Promise((answer) => {
-            child.once('message', (reply: { cpuUs: number }) => answer(reply.cpuUs));
-            child.send('cpu');
-          }),
+        cpuUs: () => usage().then((u) => u.cpuUs),
+        peakRssBytes: () => usage().then((u) => u.peakRssBytes),
         stop: async () => {
           if (child.exitCode === null) child.send('stop');
           await exited;

@@ -111,11 +111,9 @@ try {
       console.log(differenceLine(plain, failedOver, 'Δ failover−proxy'));
     }
   }
-  const targets = targetLines(rows);
+  const targets = targetLines(rows, await proxy.peakRssBytes());
   if (targets.length > 0)
-    console.log(
-      `\ntargets (against the pass-through floor of this run; peak RSS is not measured yet):\n  ${targets.join('\n  ')}`,
-    );
+    console.log(`\ntargets (against the pass-through floor of this run):\n  ${targets.join('\n  ')}`);
   const routing = await measureRoutingCost();
   console.log(
     `\nrouting decisions in process (no I/O): plan ${routing.planUs.toFixed(2)} µs/call; a failover's decisions (plan, breaker checks, failure, next step, success) ${routing.failoverUs.toFixed(2)} µs/call`,

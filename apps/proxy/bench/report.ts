@@ -94,7 +94,7 @@ export const findRow = (rows: Row[], scenario: string, connections: number, targ
  * The data plane's speed targets, each against the pass-through floor measured in the same run
  * (absolute figures drift up to 2x between hours on these VMs; see docs/benchmarks.md).
  */
-export function targetLines(rows: Row[]): string[] {
+export function targetLines(rows: Row[], proxyPeakRssBytes: number): string[] {
   const find = (scenario: string, connections: number, target: string) =>
     findRow(rows, scenario, connections, target)?.result;
   const verdict = (met: boolean) => (met ? 'met' : 'not met');
@@ -130,5 +130,9 @@ export function targetLines(rows: Row[]): string[] {
       `time to first byte added at 1 connection: ${signedMs(over)} ms over the pass-through's (<= +1 ms), ${verdict(over <= 1)}`,
     );
   }
+  const peakMb = proxyPeakRssBytes / 2 ** 20;
+  lines.push(
+    `proxy's peak RSS over the run (16 connections at most): ${peakMb.toFixed(0)} MB (<= 150 MB), ${verdict(peakMb <= 150)}`,
+  );
   return lines;
 }
