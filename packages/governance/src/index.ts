@@ -1,12 +1,13 @@
 export * from './auth/context.ts';
 export type { DashboardCredentials } from './auth/service.ts';
+export type { Admission, AdmittedCall, CallOutcome, CallRequest, Settlement } from './calls/call-types.ts';
 export { parseRunControls, type RunControls } from './calls/controls.ts';
 export * from './calls/ledger/index.ts';
 export * from './calls/pricing/index.ts';
 export * from './calls/rate-limit/index.ts';
 export * from './calls/routing/index.ts';
 export * from './calls/rules/index.ts';
-export type { Admission, AdmittedCall, CallOutcome, CallRequest, CallService, Settlement } from './calls/service.ts';
+export type { CallService } from './calls/service.ts';
 export * from './calls/shared-state/index.ts';
 export { broadcastConfigChanges } from './config-cache/config-broadcast.ts';
 export * from './config-cache/ttl-cache.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FailoverContext, FailureKind } from '@rungate/contracts';
+import type { FailoverContext } from '@rungate/contracts';
 import { type Database, runs } from '@rungate/db';
 import { and, eq } from 'drizzle-orm';
 import { TtlCache } from '../config-cache/ttl-cache.ts';
@@ -14,7 +14,8 @@ import { resolveForRouting } from '../resources/provider-keys/routing.ts';
 import { completeRun } from '../resources/runs/lifecycle.ts';
 import { toRun } from '../resources/runs/presenter.ts';
 import { approvalGate } from './approval-gate.ts';
-import { type BlockContext, blockContext } from './block-context.ts';
+import { blockContext } from './block-context.ts';
+import type { Admission, AdmittedCall, CallOutcome, CallRequest, Settlement } from './call-types.ts';
 import type { RunControls } from './controls.ts';
 import { createRunHolds } from './ledger/hold-on-run.ts';
 import { recordStep } from './ledger/record-step.ts';
@@ -34,8 +35,9 @@ import { affordableOutputTokens, BYTES_PER_TOKEN_ESTIMATE, costOf, worstCaseCost
 import type { ModelPrice } from './pricing/model-price.ts';
 import { compareUsd, subtractUsd, ZERO_USD } from './pricing/money.ts';
 import type { PriceBook } from './pricing/price-book.ts';
-import { NO_USAGE, type TokenUsage, totalTokens } from './pricing/usage.ts';
-import { isLimited, type RateDecision, type RateLimiter, rateLimitKey } from './rate-limit/limiter.ts';
+import { NO_USAGE, totalTokens } from './pricing/usage.ts';
+import { createRateAdmissions, type SpeculativeAdmission } from './rate-admission.ts';
+import { type RateDecision, type RateLimiter, rateLimitKey } from './rate-limit/limiter.ts';
 import { resolveRun } from './resolve-run.ts';
 import { type LatencyTracker, planRoute, type RoundRobinCounters, type RoutePlan } from './routing/index.ts';
 import { evaluateAlertThreshold, exceededLimit, spendableUsd } from './rules/budget.ts';
@@ -51,90 +53,10 @@ const NO_MODEL = {
   field: 'model',
 } as const;
 
-interface SpeculativeAdmission {
-  policyId: string;
-  take(): Promise<RateDecision>;
-  giveBack(): Promise<void>;
-}
-
 /** Output cap Rungate sets when a budgeted call names none: valid for every current model. */
 export const DEFAULT_OUTPUT_CAP = 4096;
 /** A hold outlives any sane call; a crashed process's holds stop counting after this. */
 const HOLD_TTL_MS = 15 * 60_000;
-
-export interface CallRequest {
-  agent: AgentRow;
-  format: WireFormat;
-  controls: RunControls;
-  model: string | null;
-  maxTokens: number | null;
-  toolsOffered: string[];
-  toolsUsed: string[];
-  bodyBytes: number;
-  /** The provider body (controls stripped), for approval snapshots and content logging. */
-  body: Record<string, unknown>;
-  stream: boolean;
-}
-
-export interface AdmittedCall {
-  stepId: string;
-  agent: AgentRow;
-  policy: PolicyView;
-  policyFallback: 'not_found' | 'not_allowed' | null;
-  run: RunState;
-  requestedModel: string;
-  model: string;
-  modelOverridden: boolean;
-  /** The first provider of the route: named on blocks and in headers before an attempt answers. */
-  provider: string;
-  /** Providers to try in order, each with its model and its active keys only. */
-  plan: RoutePlan;
-  keysById: ReadonlyMap<string, RoutableProviderKey>;
-  reservationId: string | null;
-  /** Output cap Rungate imposed because the budget could not pay for more. */
-  maxTokensCap: number | null;
-  dryRun: boolean;
-  request: CallRequest;
-}
-
-export type Admission =
-  | { kind: 'admitted'; call: AdmittedCall }
-  | {
-      kind: 'blocked';
-      blocked: Blocked;
-      runId: string | null;
-      context: BlockContext | null;
-      policyFallback: 'not_found' | 'not_allowed' | null;
-    }
-  | { kind: 'awaiting_approval'; runId: string; requests: { id: string; tool: string }[] }
-  | { kind: 'run_ended'; runId: string; message: string }
-  | { kind: 'foreign_run' }
-  | { kind: 'invalid'; message: string; field: string };
-
-export interface CallOutcome {
-  status: 'success' | 'error' | 'timeout';
-  type?: 'llm_call' | 'dry_run';
-  usage: TokenUsage | null;
-  response: Record<string, unknown> | null;
-  errorKind?: FailureKind | null;
-  errorMessage?: string | null;
-  latencyMs: number;
-  /** Key that served (or last failed) the call. */
-  providerKeyId: string | null;
-  /** Provider and model that served (or last failed) the call; the route's first when none was tried. */
-  attempt?: { provider: string; model: string };
-  /** Attempts that failed before this outcome (failover). */
-  failedAttempts?: number;
-}
-
-export interface Settlement {
-  stepId: string;
-  costUsd: string;
-  tokens: number;
-  priceMissing: boolean;
-  remainingUsd: string | null;
-  remainingTokens: number | null;
-}
 
 interface CallCollaborators {
   rateLimiter: RateLimiter;
@@ -160,6 +82,7 @@ export function createCallService(
   const findPolicy = createPolicyLookup(deps);
   const stepWriter = createStepWriter(db);
   const holdOnRun = createRunHolds(db);
+  const { speculativeAdmission, rateDecision } = createRateAdmissions(rateLimiter);
   const keyCache = new TtlCache<string, RoutableProviderKey[]>({
     ttlMs: 5_000,
     clock,
@@ -518,51 +441,6 @@ export function createCallService(
         request,
       },
     };
-  }
-
-  /**
-   * The rate-limit admission, asked together with the run and its hold (one round trip fewer
-   * before the call is forwarded) but applied last, in the order of the rules. A call refused by
-   * an earlier rule gives the request it was counted for back.
-   */
-  function speculativeAdmission(agent: AgentRow, policy: PolicyView, nowMs: number): SpeculativeAdmission | null {
-    if (!isLimited(policy.rate_limits)) return null;
-    const key = rateLimitKey(agent.id, policy.id);
-    // Settled into a value at once, so a call refused before the answer is read leaves no rejection unhandled.
-    const answer = rateLimiter.admit(key, policy.rate_limits, nowMs).then(
-      (decision) => ({ decision }),
-      (error: unknown) => ({ error }),
-    );
-    let used = false;
-    return {
-      policyId: policy.id,
-      async take() {
-        used = true;
-        const settled = await answer;
-        if ('error' in settled) throw settled.error;
-        return settled.decision;
-      },
-      async giveBack() {
-        if (used) return;
-        used = true;
-        const settled = await answer;
-        if ('decision' in settled && settled.decision.allowed) await rateLimiter.unadmit(key, nowMs);
-      },
-    };
-  }
-
-  /** The rate decision under the run's policy: the early answer when it was asked for that policy. */
-  async function rateDecision(
-    early: SpeculativeAdmission | null,
-    agent: AgentRow,
-    policy: PolicyView,
-    nowMs: number,
-  ): Promise<RateDecision | null> {
-    if (early?.policyId === policy.id) return early.take();
-    await early?.giveBack();
-    return isLimited(policy.rate_limits)
-      ? rateLimiter.admit(rateLimitKey(agent.id, policy.id), policy.rate_limits, nowMs)
-      : null;
   }
 
   return {
