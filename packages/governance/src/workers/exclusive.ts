@@ -47,6 +47,14 @@ export async function drainWithTryLock(
   }
 }
 
+/** What a process gives each of its periodic database workers (sweeper, alert evaluator). */
+export interface WorkerOptions {
+  db: Database;
+  now: () => Date;
+  intervalMs?: number;
+  onError: (error: unknown) => void;
+}
+
 export interface PeriodicOptions {
   /** Names the job in errors passed to `onError`. */
   name: string;

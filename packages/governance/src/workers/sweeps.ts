@@ -3,7 +3,7 @@ import { and, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { sweepExpiredReservations } from '../calls/ledger/reserve-budget.ts';
 import { AppError } from '../errors.ts';
 import { completeRun } from '../resources/runs/lifecycle.ts';
-import { type BatchResult, drainWithTryLock, startPeriodic, withTryLock } from './exclusive.ts';
+import { type BatchResult, drainWithTryLock, startPeriodic, type WorkerOptions, withTryLock } from './exclusive.ts';
 import { failPausedWebhookDeliveries, PAUSED_DELIVERY_BATCH } from './webhook-engine/paused-sweep.ts';
 
 /** Rows per short transaction; a sweep repeats batches until none is full. */
@@ -170,12 +170,7 @@ export async function sweepOnce(db: Database, now: Date): Promise<SweepReport> {
 }
 
 /** Runs `sweepOnce` every `intervalMs` (default 60 s); `stop` resolves once a pass in flight ends. */
-export function startSweeper(options: {
-  db: Database;
-  now: () => Date;
-  intervalMs?: number;
-  onError: (error: unknown) => void;
-}): () => Promise<void> {
+export function startSweeper(options: WorkerOptions): () => Promise<void> {
   return startPeriodic({
     name: 'sweeper',
     intervalMs: options.intervalMs ?? SWEEP_INTERVAL_MS,

@@ -2,7 +2,7 @@ import { alertRules, type Database, type Executor } from '@rungate/db';
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { recordEvent } from '../../events/outbox.ts';
 import { type AlertRuleRow, toAlertRule } from '../../resources/alert-rules/presenter.ts';
-import { startPeriodic, withTryLock } from '../exclusive.ts';
+import { startPeriodic, type WorkerOptions, withTryLock } from '../exclusive.ts';
 import { type Measurement, measure } from './measure.ts';
 
 /** How often the api evaluates alert rules. */
@@ -84,12 +84,7 @@ export function evaluateAlertRulesOnce(db: Database, now: Date): Promise<AlertRu
 }
 
 /** Evaluates every `intervalMs` (default 60 s); the returned `stop` resolves once a pass in flight ends. */
-export function startAlertEvaluator(options: {
-  db: Database;
-  now: () => Date;
-  intervalMs?: number;
-  onError: (error: unknown) => void;
-}): () => Promise<void> {
+export function startAlertEvaluator(options: WorkerOptions): () => Promise<void> {
   return startPeriodic({
     name: 'alert-evaluator',
     intervalMs: options.intervalMs ?? ALERT_EVALUATION_INTERVAL_MS,
